@@ -1,0 +1,91 @@
+"""Use cases shared by the CLI and (later) HTTP: parse -> call -> render lives in the callers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.query import Result
+
+from beleidsgraaf.errors import BeleidsgraafError, NotFoundError
+from beleidsgraaf.ingest.pipeline import IngestReport, Progress, ingest
+from beleidsgraaf.ontology.namespaces import BG, bind_prefixes, sparql_prologue
+from beleidsgraaf.ontology.store import EmbeddedStore, open_store
+
+EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
+FORBIDDEN = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
+
+
+@dataclass
+class Stats:
+    triples: int
+    graphs: list[tuple[str, int]]
+    counts: dict[str, int]
+
+
+def store_for(location: str | None) -> EmbeddedStore:
+    return open_store(location)
+
+
+def run_ingest(paths: list[Path], location: str | None, progress: Progress | None = None) -> IngestReport:
+    return ingest(paths, store_for(location), progress)
+
+
+def require_data(store: EmbeddedStore) -> None:
+    if not store.exists():
+        raise NotFoundError(f"the store at {store.location.path} is empty",
+                            hint="run `beleidsgraaf ingest corpus/` first")
+
+
+def export(location: str | None, fmt: str) -> bytes:
+    if fmt not in EXPORT_FORMATS:
+        raise BeleidsgraafError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
+    store = store_for(location)
+    require_data(store)
+    dataset = store.dataset()
+    if fmt in ("trig", "nq"):
+        copy = Dataset()
+        bind_prefixes(copy.namespace_manager)
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            copy.graph(g.identifier if isinstance(g, Graph) else g).add((s, p, o))
+        return copy.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+    union = Graph()
+    bind_prefixes(union.namespace_manager)
+    for triple in dataset.triples((None, None, None)):
+        union.add(triple)
+    return union.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+
+
+def sparql(location: str | None, query: str, bindings: Mapping[str, object] | None = None) -> Result:
+    if not query.strip():
+        raise BeleidsgraafError("the SPARQL query is empty")
+    if FORBIDDEN.search(re.sub(r"#[^\n]*", "", query)):
+        raise BeleidsgraafError("only read queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are allowed here")
+    store = store_for(location)
+    require_data(store)
+    if "PREFIX" not in query.upper():
+        query = sparql_prologue() + query
+    try:
+        return store.query(query, bindings)
+    except (SyntaxError, ValueError, Exception) as exc:  # noqa: BLE001 - parser errors come in many types
+        raise BeleidsgraafError(f"SPARQL error: {str(exc).splitlines()[0][:300]}") from exc
+
+
+def stats(location: str | None) -> Stats:
+    store = store_for(location)
+    require_data(store)
+    dataset = store.dataset()
+    graphs = sorted((str(g.identifier), len(g)) for g in dataset.contexts() if isinstance(g.identifier, URIRef))
+    counts = {}
+    for name in ("Document", "Visie", "StrategischDoel", "TactischDoel", "OperationeelDoel", "Beleidsdoel",
+                 "Inspanning", "Project", "Activiteit", "Werkveld", "Programmalijn", "Programma", "Persoon",
+                 "Rolvervulling", "Gemeente", "Wijk", "Dorp", "Buurt", "Budget", "Begrotingstabel", "Capaciteit",
+                 "Indicator", "Programmarelatie", "Afstemmingsplicht", "Bijdrage"):
+        result = store.query(
+            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }",
+            {"c": BG[name]})
+        counts[name] = int(next(iter(result))[0])
+    return Stats(triples=len(dataset), graphs=graphs, counts=counts)

@@ -1,0 +1,182 @@
+"""ingest(paths, store) -> IngestReport. Reads everything first, writes once, atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from beleidsgraaf.errors import InputError
+from beleidsgraaf.ingest import readers
+from beleidsgraaf.ingest.curated import build_overlay
+from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
+from beleidsgraaf.ingest.gazetteer import Gazetteer
+from beleidsgraaf.ingest.profiles import choose_profile
+from beleidsgraaf.ingest.records import Extraction
+from beleidsgraaf.ingest.segment import describe, read_manifest, split_documents
+from beleidsgraaf.ingest.text import norm, slugify
+from beleidsgraaf.ingest.to_rdf import GraphBuilder, document_iri
+from beleidsgraaf.ontology.model import ontology_graph
+from beleidsgraaf.ontology.namespaces import BG, ONTOLOGY_GRAPH, curated_graph, extracted_graph
+from beleidsgraaf.ontology.store import EmbeddedStore
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DocumentSummary:
+    file: str
+    title: str
+    lines: tuple[int, int]
+    goals: dict[str, int]
+    efforts: int
+    actors: int
+    wards: int
+    budgets: int
+
+
+@dataclass
+class IngestReport:
+    files: list[str] = field(default_factory=list)
+    documents: list[DocumentSummary] = field(default_factory=list)
+    triples: int = 0
+    curated_links: int = 0
+    store: str = ""
+
+
+def collect(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and supported files in folders named (recursively, symlink loops cut)."""
+    found: list[Path] = []
+    seen_dirs: set[str] = set()
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: does not exist")
+        if path.is_file():
+            found.append(path)
+            continue
+        for root, dirs, files in os.walk(path, followlinks=True):
+            real = os.path.realpath(root)
+            if real in seen_dirs:
+                dirs[:] = []
+                continue
+            seen_dirs.add(real)
+            dirs.sort()
+            for name in sorted(files):
+                candidate = Path(root) / name
+                if readers.supported(candidate) and not name.startswith("."):
+                    found.append(candidate)
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(os.path.realpath(path), path)
+    if not unique:
+        raise InputError("no supported files found", hint=f"supported: {', '.join(readers.READERS)}")
+    return list(unique.values())
+
+
+def _extract_file(source: readers.SourceText, gazetteers: dict[str, Gazetteer],
+                  programmes: set[str]) -> list[Extraction]:
+    profile = choose_profile(source.lines)
+    manifest = read_manifest(source.path)
+    segments = split_documents(source, profile)
+    documents = [describe(source, seg, profile, manifest, i, len(segments)) for i, seg in enumerate(segments)]
+    out = []
+    for segment, document in zip(segments, documents, strict=True):
+        gazetteer = gazetteers.setdefault(norm(document.municipality or ""), Gazetteer())
+        out.append(extract(source, segment, document, profile, gazetteer.lookup(), programmes))
+    return out
+
+
+def _existing_wards(store: EmbeddedStore) -> list[tuple[str, str, str | None]]:
+    """Listed wards already in the store (from files not re-ingested now)."""
+    if not store.exists():
+        return []
+    rows = store.query(
+        "SELECT ?label ?kind ?town WHERE { ?w a ?cls ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label ;"
+        " <https://w3id.org/beleidsgraaf/def#ligtIn> ?t . ?t a <https://w3id.org/beleidsgraaf/def#Gemeente> ;"
+        " <http://www.w3.org/2000/01/rdf-schema#label> ?town . BIND(STRAFTER(STR(?cls), '#') AS ?kind)"
+        " FILTER(?cls IN (<https://w3id.org/beleidsgraaf/def#Wijk>, <https://w3id.org/beleidsgraaf/def#Dorp>)) }"
+    )
+    return [(str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows]
+
+
+def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | None = None,
+           curated_dir: Path | None = None) -> IngestReport:
+    files = collect(list(paths))
+    tick = progress or (lambda *_: None)
+    sources = []
+    for index, path in enumerate(files, start=1):
+        tick(f"lezen {path.name}", index, len(files))
+        sources.append(readers.read(path))
+    names = [s.name for s in sources]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise InputError(f"two files share the name {sorted(duplicates)[0]}; citations need unique file names")
+
+    # Pass 1: ward lists and programme names across all files build the shared gazetteer.
+    gazetteers: dict[str, Gazetteer] = {}
+    programmes: set[str] = set()
+    plans = []
+    for source in sources:
+        profile = choose_profile(source.lines)
+        manifest = read_manifest(source.path)
+        segments = split_documents(source, profile)
+        docs = [describe(source, seg, profile, manifest, i, len(segments)) for i, seg in enumerate(segments)]
+        plans.append((source, segments, docs))
+        for segment, doc in zip(segments, docs, strict=True):
+            gazetteers.setdefault(norm(doc.municipality or ""), Gazetteer()).add_listed(
+                ward_lists(source, segment, profile))
+            if doc.programme:
+                programmes.add(doc.programme)
+        programmes |= {p for p in programme_names(list(source.lines)) if len(p.split()) <= 4}
+    for label, kind, town in _existing_wards(store):
+        from beleidsgraaf.ingest.records import Evidence, WardRecord
+
+        gazetteers.setdefault(norm(town), Gazetteer()).add_listed([WardRecord(label, kind, Evidence(1, 1, ""))])
+    for source, _segments, docs in plans:
+        for doc in docs:
+            gazetteer = gazetteers.get(norm(doc.municipality or ""))
+            if gazetteer:
+                gazetteer.learn_variants((n, source.line(n)) for n in range(doc.first, doc.last + 1))
+
+    # Pass 2: extraction and graphs per file.
+    report = IngestReport(store=str(store.location))
+    graphs: dict[URIRef, Graph] = {}
+    for index, source in enumerate(sources, start=1):
+        tick(f"extraheren {source.name}", index, len(sources))
+        file_slug = slugify(Path(source.name).stem, 80)
+        extractions = _extract_file(source, gazetteers, programmes)
+        builder = GraphBuilder(source, file_slug)
+        for ex in extractions:
+            builder.extraction(ex, gazetteers.get(norm(ex.document.municipality or ""), Gazetteer()))
+            report.documents.append(_summary(source.name, ex))
+        graphs[URIRef(extracted_graph(file_slug))] = builder.graph
+        documents = {ex.document.key: document_iri(file_slug, ex.document.key) for ex in extractions}
+        overlay = build_overlay(source, file_slug, builder.graph, documents,
+                                **({"directory": curated_dir} if curated_dir else {}))
+        if overlay is not None:
+            graphs[URIRef(curated_graph(file_slug))] = overlay
+            report.curated_links += sum(1 for _ in overlay.subjects(RDF.type, BG.Bijdrage))
+        report.files.append(source.name)
+    graphs[ONTOLOGY_GRAPH] = ontology_graph()
+    tick("opslaan", len(sources), len(sources))
+    stale_curated = [URIRef(curated_graph(slugify(Path(s.name).stem, 80))) for s in sources]
+    store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs])
+    report.triples = len(store.dataset())
+    return report
+
+
+def _summary(file_name: str, ex: Extraction) -> DocumentSummary:
+    levels: dict[str, int] = {}
+    for goal in ex.goals:
+        levels[goal.level] = levels.get(goal.level, 0) + 1
+    return DocumentSummary(
+        file=file_name, title=ex.document.title, lines=(ex.document.first, ex.document.last), goals=levels,
+        efforts=len(ex.efforts), actors=len(ex.actors), wards=len(ex.wards), budgets=len(ex.budgets),
+    )
+
+
+__all__ = ["IngestReport", "ingest", "collect", "SKOS"]

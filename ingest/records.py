@@ -1,0 +1,140 @@
+"""Plain records that extraction produces and to_rdf turns into triples. No RDF here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GOAL_LEVELS = ("visie", "strategisch", "tactisch", "operationeel", "doel")
+EFFORT_KINDS = ("inspanning", "project", "activiteit", "werkveld", "programmalijn")
+STEERING = ("lijnsturing", "programmasturing", "wijksturing")
+SCOPES = ("gericht", "stadsbreed", "onbekend")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    first: int
+    last: int
+    quote: str
+
+
+@dataclass
+class DocumentRecord:
+    key: str
+    title: str
+    kind: str
+    municipality: str | None
+    year: int | None
+    period: tuple[int, int] | None
+    first: int
+    last: int
+    programme: str | None
+    steering: list[str]
+    evidence: Evidence
+
+
+@dataclass
+class GoalRecord:
+    level: str
+    label: str
+    evidence: Evidence
+    number: str | None = None
+    parent: GoalRecord | None = None
+    order: int = 0
+
+
+@dataclass
+class EffortRecord:
+    label: str
+    kind: str
+    evidence: Evidence
+    steering: str | None = None
+    owner: str | None = None
+    owner_kind: str | None = None  # "lijneenheid" | "programma"
+    scope: str = "onbekend"
+    wards: list[str] = field(default_factory=list)
+    goals: list[GoalRecord] = field(default_factory=list)
+    order: int = 0
+
+
+@dataclass
+class ActorRecord:
+    name: str
+    role: str
+    kind: str  # person | team | organisation | body
+    evidence: Evidence
+
+
+@dataclass
+class WardRecord:
+    label: str
+    kind: str  # gemeente | stadsdeel | wijk | dorp | buurt
+    evidence: Evidence
+    parent: str | None = None
+    number: str | None = None
+
+
+@dataclass
+class BudgetRecord:
+    amount: float
+    purpose: str
+    evidence: Evidence
+    year: int | None = None
+    period: tuple[int, int] | None = None
+    holder: str | None = None
+    source: str | None = None
+    is_total: bool = False
+
+
+@dataclass
+class TableRecord:
+    caption: str
+    evidence: Evidence
+    rows: list[BudgetRecord]
+    total: BudgetRecord | None = None
+
+
+@dataclass
+class CapacityRecord:
+    role: str
+    evidence: Evidence
+    hours_per_week: float | None = None
+    hours_per_year: float | None = None
+
+
+@dataclass
+class IndicatorRecord:
+    label: str
+    evidence: Evidence
+    baseline: str | None = None
+    target: str | None = None
+    year: int | None = None
+    goal: GoalRecord | None = None
+
+
+@dataclass
+class RelationRecord:
+    target: str
+    evidence: Evidence
+
+
+@dataclass
+class AfstemmingRecord:
+    duty_for: list[str]
+    with_role: str
+    text: str
+    evidence: Evidence
+
+
+@dataclass
+class Extraction:
+    document: DocumentRecord
+    goals: list[GoalRecord] = field(default_factory=list)
+    efforts: list[EffortRecord] = field(default_factory=list)
+    actors: list[ActorRecord] = field(default_factory=list)
+    wards: list[WardRecord] = field(default_factory=list)
+    tables: list[TableRecord] = field(default_factory=list)
+    budgets: list[BudgetRecord] = field(default_factory=list)
+    capacity: list[CapacityRecord] = field(default_factory=list)
+    indicators: list[IndicatorRecord] = field(default_factory=list)
+    relations: list[RelationRecord] = field(default_factory=list)
+    afstemming: list[AfstemmingRecord] = field(default_factory=list)

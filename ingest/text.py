@@ -1,0 +1,47 @@
+"""Small text helpers shared by the extraction steps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BULLET_CHARS = "-•·▪◦*–\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u25aa\u25cf\u2022"
+ITEM = re.compile(
+    r"^(?P<indent>\s*)(?P<marker>[" + re.escape(BULLET_CHARS) + r"]|[\ue000-\uf8ff]|o(?=\s)"
+    r"|\d{1,2}[.)](?!\d)|[a-z][.)]|\(?[a-z]\)|[IVX]{1,4}[.)])\s*(?P<text>\S.*)$"
+)
+
+
+def clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[\ue000-\uf8ff]", " ", text)
+    text = re.sub(r"(\w)- (\w)", lambda m: m.group(1) + "-" + m.group(2) if m.group(2).isupper() else m.group(0), text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip(" ;,:*").rstrip(".").strip()
+
+
+def quote(text: str, limit: int = 200) -> str:
+    text = re.sub(r"\s+", " ", re.sub(r"[\ue000-\uf8ff]", " ", text)).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def norm(text: str) -> str:
+    """Comparison key: lower case, no accents, no punctuation, single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    slug = norm(text).replace(" ", "-")
+    return slug[:limit].rstrip("-") or "x"
+
+
+def item_marker_style(marker: str) -> str:
+    if re.fullmatch(r"[IVX]{1,4}[.)]", marker):
+        return "roman"
+    if re.fullmatch(r"\d{1,2}[.)]", marker):
+        return "digit"
+    if re.fullmatch(r"\(?[a-z][.)]", marker) and marker not in ("o",):
+        return "letter"
+    return "bullet"

@@ -1,0 +1,175 @@
+"""The graph store, behind one small interface.
+
+A store location is a string:
+  ``oxigraph:DIR`` (default, persistent, Oxigraph through oxrdflib),
+  ``memory:DIR``  (rdflib's in-memory store, persisted as N-Quads; the baseline),
+  ``sparql:URL``  (a SPARQL 1.1 server; see the remote-store issue).
+
+Embedded stores are generational: every write builds a complete new generation beside the
+current one and then switches a ``current`` symlink with one atomic rename. A crash or a
+failing ingest therefore leaves the previous generation untouched and readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, URIRef
+from rdflib.query import Result
+
+from beleidsgraaf.errors import StoreError
+from beleidsgraaf.ontology.namespaces import bind_prefixes
+
+DEFAULT_DIR = ".beleidsgraaf"
+ENV_STORE = "BELEIDSGRAAF_STORE"
+BACKENDS = ("oxigraph", "memory")
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    backend: str
+    path: Path
+
+    @classmethod
+    def parse(cls, text: str | None) -> StoreLocation:
+        """``--store`` value, else $BELEIDSGRAAF_STORE, else ./.beleidsgraaf (oxigraph)."""
+        text = text or os.environ.get(ENV_STORE) or DEFAULT_DIR
+        backend, sep, rest = text.partition(":")
+        if sep and backend in BACKENDS:
+            return cls(backend, Path(rest).expanduser())
+        if sep and backend in ("sparql", "http", "https"):
+            raise StoreError("A remote SPARQL store is configured with --endpoint, not --store.")
+        return cls("oxigraph", Path(text).expanduser())
+
+    def __str__(self) -> str:
+        return f"{self.backend}:{self.path}"
+
+
+class EmbeddedStore:
+    """A generational embedded store. Reads go to the current generation."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self.root = location.path
+        self._dataset: Dataset | None = None
+        self._ox: ox.Store | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def current(self) -> Path | None:
+        link = self.root / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().exists() else None
+
+    def exists(self) -> bool:
+        return self.current is not None
+
+    def dataset(self) -> Dataset:
+        """The whole store as an rdflib Dataset whose default graph is the union of all graphs."""
+        if self._dataset is None:
+            self._dataset = self._open_dataset()
+        return self._dataset
+
+    def _open_dataset(self) -> Dataset:
+        current = self.current
+        if self.location.backend == "oxigraph":
+            if current is None:
+                self._ox = ox.Store()
+            else:
+                try:
+                    self._ox = ox.Store.read_only(str(current / "oxigraph"))
+                except OSError as exc:
+                    raise StoreError(f"Cannot open the store at {current}: {exc}") from exc
+            ds = Dataset(store=OxigraphStore(store=self._ox), default_union=True)
+        else:
+            ds = Dataset(default_union=True)
+            if current is not None:
+                ds.parse(current / "graph.nq", format="nquads")
+        bind_prefixes(ds.namespace_manager)
+        return ds
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(
+            g.identifier for g in self.dataset().contexts() if isinstance(g.identifier, URIRef)
+        )
+
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Result:
+        return self.dataset().query(sparql, initBindings=dict(bindings or {}))
+
+    def close(self) -> None:
+        self._dataset = None
+        self._ox = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = ()) -> Path:
+        """Atomically replace named graphs (and drop others); all other graphs are kept."""
+        replaced = set(graphs) | set(drop)
+        self.root.mkdir(parents=True, exist_ok=True)
+        generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
+        try:
+            self._write_generation(generation, graphs, replaced)
+            self._switch(generation)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        self.close()
+        self._collect_garbage()
+        return generation
+
+    def _kept_quads(self, replaced: set[URIRef]) -> Iterable[tuple]:
+        if self.current is None:
+            return
+        for s, p, o, g in self.dataset().quads((None, None, None, None)):
+            graph_id = g.identifier if isinstance(g, Graph) else g
+            if graph_id not in replaced:
+                yield s, p, o, graph_id
+
+    def _write_generation(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+        staging = Dataset()
+        for s, p, o, g in self._kept_quads(replaced):
+            staging.graph(g).add((s, p, o))
+        for name, graph in graphs.items():
+            named = staging.graph(name)
+            for triple in graph:
+                named.add(triple)
+        payload = staging.serialize(format="nquads", encoding="utf-8")
+        target.mkdir(parents=True)
+        if self.location.backend == "oxigraph":
+            store = ox.Store(str(target / "oxigraph"))
+            store.bulk_load(payload, format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+        else:
+            with open(target / "graph.nq", "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def _switch(self, generation: Path) -> None:
+        tmp_link = self.root / f".current-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            tmp_link.unlink()
+        tmp_link.symlink_to(generation.name)
+        os.replace(tmp_link, self.root / "current")
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _collect_garbage(self) -> None:
+        current = self.current
+        for child in self.root.glob("gen-*"):
+            if child != current:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def open_store(location: str | None = None) -> EmbeddedStore:
+    return EmbeddedStore(StoreLocation.parse(location))
