@@ -148,9 +148,11 @@ class Extractor:
         # "Doel I:", "Strategische en operationele doelen", "Visie en ambitie"
         if re.match(r"^(doel|thema)\s+[ivx\d]+$", bare):
             return "goal", "block"
-        for level in ("strategisch", "tactisch", "operationeel", "visie"):
-            if bare.startswith(level[:7]):
+        for level in ("strategisch", "tactisch", "operationeel"):
+            if bare.startswith(level[:7]) and re.search(r"doel|ambitie", bare):
                 return "goal", level
+        if bare.startswith("visie"):
+            return "goal", "visie"
         return None
 
     def _intro(self, text: str) -> tuple[str, str] | None:
@@ -179,6 +181,8 @@ class Extractor:
         for unit in self.units():
             text = unit.text
             heading = HEADING.match(self.source.line(unit.first))
+            if heading and state.mode is not None and unit.marker and "." not in heading.group("num"):
+                heading = None  # "1. In 2022 ..." inside a list is an item, not a chapter
             marker = self._marker_of(text) if len(text) < 80 else None
             if heading and not marker:
                 marker = self._marker_of(heading.group("text"))

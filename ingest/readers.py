@@ -44,7 +44,10 @@ def _fail(path: Path, reason: str) -> InputError:
 
 def _decode_text(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _fail(path, f"starts with a UTF-16 mark but is not valid UTF-16 (byte {exc.start})") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:65536]:
@@ -166,11 +169,7 @@ def read_html(path: Path, data: bytes) -> str:
     parser.close()
     text = "".join(parser.parts)
     lines = [line.strip(" ") for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out)
+    return "\n".join(line for line in lines if line)
 
 
 READERS: dict[str, tuple[str, Callable[[Path, bytes], str]]] = {

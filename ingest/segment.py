@@ -96,13 +96,19 @@ def _head(source: SourceText, segment: Segment, count: int) -> list[tuple[int, s
     return head
 
 
-def _kind(head: list[tuple[int, str]], profile: Profile) -> str:
+def _kind(head: list[tuple[int, str]], profile: Profile, bundled: bool) -> str:
     patterns = profile.get("document_kinds", {})
+    # A letter opens with its salutation; other documents mention letters, not the other way round.
+    if any(re.search(p, text, re.I) for p in patterns.get("brief", [])[:1] for _, text in head[:6]):
+        return "brief"
+    # A bundle profile knows what its parts are; a contract's head that mentions "plan" stays a contract.
+    if bundled and profile.get("default_kind"):
+        return str(profile.get("default_kind"))
     for kind in KIND_ORDER:
         for pattern in patterns.get(kind, []):
             if any(re.search(pattern, text, re.I) for _, text in head):
                 return kind
-    return "notitie"
+    return profile.get("default_kind") or "notitie"
 
 
 def _programme(source: SourceText, segment: Segment) -> str | None:
@@ -124,10 +130,12 @@ def _title(head: list[tuple[int, str]], kind: str, programme: str | None, manife
     for index, (number, text) in enumerate(head[:12]):
         if re.fullmatch(r"(?i)(concept )?(programma ?contract|contract|plan)\s*", text) and index + 1 < len(head):
             return clean(f"{text.title()} {head[index + 1][1]}"), number
-        if re.match(r"(?i)(programma ?contract|contract)\s+\S", text) and len(text) < 80:
+        if re.match(r"(?i)(programma ?contract|contract)\s+[A-Z]", text) and len(text) < 80:
             return clean(text[0].upper() + text[1:]), number
     if kind == "programmacontract" and programme:
         return f"Programmacontract {programme}", head[0][0]
+    if kind != "brief" and not whole_file and programme:
+        return f"{kind.title()} {programme}", head[0][0]
     if kind == "brief":
         return "Aanbiedingsbrief", head[0][0]
     return (clean(head[0][1]) if head else "Document"), (head[0][0] if head else 1)
@@ -136,7 +144,7 @@ def _title(head: list[tuple[int, str]], kind: str, programme: str | None, manife
 def describe(source: SourceText, segment: Segment, profile: Profile, manifest: ManifestEntry | None,
              index: int, count: int) -> DocumentRecord:
     head = _head(source, segment, 60)
-    kind = _kind(head, profile)
+    kind = _kind(head, profile, bundled=count > 1)
     programme = _programme(source, segment) if kind != "brief" else None
     whole_file = count == 1
     title, title_line = _title(head, kind, programme, manifest, whole_file)
@@ -156,7 +164,8 @@ def describe(source: SourceText, segment: Segment, profile: Profile, manifest: M
     if period is None and year and (m := LOOPTIJD.search(source.span(segment.first, segment.last))):
         period = (year, year + int(m.group(1)) - 1)
     steering = _steering(kind, title, programme, source, segment)
-    key = slugify(programme or title) if count > 1 else "document"
+    bare_title = re.sub(r"(?i)^(concept\s+)?(programma ?contract|contract|plan)\s+", "", title)
+    key = slugify(programme or bare_title) if count > 1 else "document"
     if count > 1 and kind == "brief":
         key = f"brief-{index}" if index else "aanbiedingsbrief"
     return DocumentRecord(
