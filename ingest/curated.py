@@ -11,16 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from rapidfuzz import fuzz
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
-
-from beleidsgraaf.errors import InputError
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import Evidence
 from beleidsgraaf.ingest.text import norm, quote, slugify
 from beleidsgraaf.ingest.to_rdf import EFFORT_CLASS, GOAL_CLASS, GraphBuilder
 from beleidsgraaf.ontology.namespaces import BG, ID
+from rapidfuzz import fuzz
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from beleidsgraaf.errors import InputError
 
 CURATED_DIR = Path(__file__).with_name("curated")
 LEVEL_CLASS = {**GOAL_CLASS, **EFFORT_CLASS}
@@ -74,7 +74,8 @@ def build_overlay(source: SourceText, file_slug: str, extracted: Graph, document
                              hint=f"known documents: {', '.join(sorted(documents))}")
         for number, link in enumerate(data.get("links") or [], start=1):
             lines = link.get("lines") or []
-            if len(lines) != 2 or not all(isinstance(n, int) for n in lines) or not 1 <= lines[0] <= lines[1] <= len(source.lines):
+            valid = len(lines) == 2 and all(isinstance(n, int) for n in lines)
+            if not valid or not 1 <= lines[0] <= lines[1] <= len(source.lines):
                 raise InputError(f"{path.name}: link {number} has no valid source lines [first, last]")
             evidence = Evidence(lines[0], lines[1], link.get("quote") or quote(source.span(*lines)))
             ends = []
@@ -84,10 +85,11 @@ def build_overlay(source: SourceText, file_slug: str, extracted: Graph, document
                 if iri is None:
                     iri = ID[f"curated/{file_slug}/{doc_key}/{level}-{slugify(label, 50)}"]
                     builder.labelled(iri, LEVEL_CLASS.get(level, BG.Beleidsdoel), label, doc, evidence)
-                    builder.graph.add((iri, RDF.type, LEVEL_CLASS.get(level, BG.Beleidsdoel)))
+                    if level in EFFORT_CLASS:
+                        # A curated effort names no ward; its scope is stated as unknown, not left out.
+                        builder.graph.add((iri, BG.heeftWijkbereik, BG.onbekend))
                 ends.append(iri)
-            builder.contribution(ends[0], ends[1], doc, evidence, method=BG.curatie)
+            node = builder.contribution(ends[0], ends[1], doc, evidence, method=BG.curatie)
             if link.get("why"):
-                node = URIRef(f"{ends[0]}/bijdrage/{__import__('hashlib').sha1(str(ends[1]).encode()).hexdigest()[:8]}")
                 builder.graph.add((node, RDFS.comment, Literal(str(link["why"]), lang="en")))
     return builder.graph

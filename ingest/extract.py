@@ -36,7 +36,7 @@ from beleidsgraaf.ingest.text import ITEM, clean, item_marker_style, norm, quote
 LEVEL_ORDER = ("visie", "strategisch", "tactisch", "operationeel")
 HEADING = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<text>[A-Z‘'“\"(].{1,90})$")
 NAME = (
-    r"(?:(?:[A-Z]\.\s?){1,4}|[A-Z][a-zà-ÿ’'-]+\s)(?:(?:van|de|der|den|ter|te|van der|van de|van den)\s)*"
+    r"(?:(?:[A-Z]\.\s?){1,4}|(?:[A-Z][a-zà-ÿ’'-]+\s){1,2})(?:(?:van|de|der|den|ter|te|van der|van de|van den)\s)*"
     r"[A-Z][a-zà-ÿ’'-]+(?:-[A-Z][a-zà-ÿ’'-]+)?"
 )
 NAME_RE = re.compile(NAME)
@@ -579,7 +579,7 @@ class Extractor:
                 self.out.indicators.append(IndicatorRecord(clean(match.group(1)), self.evidence(number, number)))
             for name in self._programme_mentions(raw):
                 key = norm(name)
-                if key and key != own and key not in seen and not key.startswith(own + " ") | (own == ""):
+                if key and key != own and key not in seen and not (own and key.startswith(own + " ")):
                     seen.add(key)
                     self.out.relations.append(RelationRecord(name, self.evidence(number, number)))
         self._afstemming()
@@ -591,9 +591,10 @@ class Extractor:
             chunk = match.group(1)
             rest = chunk
             for known in sorted(self.known_programmes, key=len, reverse=True):
-                if known in rest:
+                pattern = re.compile(rf"\b{re.escape(known)}\b", re.I)
+                if pattern.search(rest):
                     names.append(known)
-                    rest = rest.replace(known, " ")
+                    rest = pattern.sub(" ", rest)
             names += [clean(p) for p in re.split(r",|\s+en\s+(?=[A-Z])", rest) if len(clean(p)) > 2]
         for match in PROGRAMME_NAME.finditer(line):
             if not line[match.start():match.start() + 11].lower().startswith(("programmama", "programmaco")):

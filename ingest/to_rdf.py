@@ -9,9 +9,6 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
-
 from beleidsgraaf.ingest.gazetteer import Gazetteer
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import (
@@ -22,6 +19,8 @@ from beleidsgraaf.ingest.records import (
 )
 from beleidsgraaf.ingest.text import norm, slugify
 from beleidsgraaf.ontology.namespaces import BG, ID, SCHEMA, TOOI_GEMEENTE, bind_prefixes
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 DOC_CLASS = {
     "programmacontract": BG.Programmacontract, "contract": BG.Contract, "plan": BG.Plan,
@@ -236,7 +235,7 @@ class GraphBuilder:
         return iri
 
     def contribution(self, source: URIRef, target: URIRef, doc: URIRef, evidence: Evidence,
-                     method: URIRef = BG.extractie) -> None:
+                     method: URIRef = BG.extractie) -> URIRef:
         g = self.graph
         g.add((source, BG.draagtBijAan, target))
         node = URIRef(f"{source}/bijdrage/{_hash(target)}")
@@ -244,6 +243,7 @@ class GraphBuilder:
         g.add((node, RDF.type, BG.Bijdrage))
         g.add((node, BG.aanDoel, target))
         self.cite(node, doc, evidence, method)
+        return node
 
     # -- wards ----------------------------------------------------------------------------------------
     def ward_ref(self, municipality: str, label: str, gazetteer: Gazetteer, doc: URIRef, evidence: Evidence) -> URIRef:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping
@@ -21,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from beleidsgraaf.ontology.namespaces import bind_prefixes
 from oxrdflib import OxigraphStore
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
+from rdflib.term import Node
 
 from beleidsgraaf.errors import StoreError
-from beleidsgraaf.ontology.namespaces import bind_prefixes
 
 DEFAULT_DIR = ".beleidsgraaf"
 ENV_STORE = "BELEIDSGRAAF_STORE"
@@ -100,8 +102,8 @@ class EmbeddedStore:
             g.identifier for g in self.dataset().contexts() if isinstance(g.identifier, URIRef)
         )
 
-    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Result:
-        return self.dataset().query(sparql, initBindings=dict(bindings or {}))
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+        return self.dataset().query(bind_values(sparql, bindings or {}))
 
     def close(self) -> None:
         self._dataset = None
@@ -169,6 +171,38 @@ class EmbeddedStore:
         for child in self.root.glob("gen-*"):
             if child != current:
                 shutil.rmtree(child, ignore_errors=True)
+
+
+_GROUP_START = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.IGNORECASE)
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Bind parameters as a VALUES block at the start of the query's top-level group.
+
+    Values are RDF terms serialised by rdflib (escaped), never user text spliced into SPARQL.
+    The same mechanism works on every SPARQL 1.1 server; Oxigraph's own substitution would
+    refuse variables that are not projected.
+    """
+    if not bindings:
+        return sparql
+    match = _GROUP_START.search(sparql)
+    if match is None:
+        raise StoreError("Cannot bind parameters: the query has no WHERE group.")
+    bad = [name for name in bindings if not _VARIABLE.fullmatch(name)]
+    if bad:
+        raise StoreError(f"Not a SPARQL variable name: {', '.join(bad)}")
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(_term(value).n3() for value in bindings.values())
+    return f"{sparql[:match.end()]} VALUES ({names}) {{ ({row}) }} {sparql[match.end():]}"
+
+
+def _term(value: object) -> Node:
+    if isinstance(value, Node):
+        return value
+    return Literal(value)
 
 
 def open_store(location: str | None = None) -> EmbeddedStore:

@@ -6,9 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from beleidsgraaf.ingest.text import norm
+from rapidfuzz import fuzz
 
 GOLD_DIR = Path(__file__).with_name("gold")
 
