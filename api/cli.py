@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from beleidsgraaf.api import service
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from beleidsgraaf.api import service
 from beleidsgraaf.errors import BeleidsgraafError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from beleidsgraaf.ingest.pipeline import IngestReport, Progress, ingest
-from beleidsgraaf.ontology.namespaces import BG, bind_prefixes, sparql_prologue
-from beleidsgraaf.ontology.store import EmbeddedStore, open_store
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 
 from beleidsgraaf.errors import BeleidsgraafError, NotFoundError
+from beleidsgraaf.ingest.pipeline import IngestReport, Progress, ingest
+from beleidsgraaf.ontology.namespaces import BG, bind_prefixes, sparql_prologue
+from beleidsgraaf.ontology.store import EmbeddedStore, open_store
 
 EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 FORBIDDEN = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)

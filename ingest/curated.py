@@ -11,16 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from beleidsgraaf.ingest.readers import SourceText
-from beleidsgraaf.ingest.records import Evidence
-from beleidsgraaf.ingest.text import norm, quote, slugify
-from beleidsgraaf.ingest.to_rdf import EFFORT_CLASS, GOAL_CLASS, GraphBuilder
-from beleidsgraaf.ontology.namespaces import BG, ID
 from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from beleidsgraaf.errors import InputError
+from beleidsgraaf.ingest.readers import SourceText
+from beleidsgraaf.ingest.records import Evidence
+from beleidsgraaf.ingest.text import norm, quote, slugify
+from beleidsgraaf.ingest.to_rdf import EFFORT_CLASS, GOAL_CLASS, GraphBuilder
+from beleidsgraaf.ontology.namespaces import BG, ID
 
 CURATED_DIR = Path(__file__).with_name("curated")
 LEVEL_CLASS = {**GOAL_CLASS, **EFFORT_CLASS}

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from beleidsgraaf.ingest.records import WardRecord
 from beleidsgraaf.ingest.text import norm
-from rapidfuzz import fuzz
 
 VARIANT_MIN_SCORE = 88
 CANDIDATE = re.compile(r"\b([A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?)\b")

@@ -7,6 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from beleidsgraaf.errors import InputError
 from beleidsgraaf.ingest import readers
 from beleidsgraaf.ingest.curated import build_overlay
 from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
@@ -19,10 +23,6 @@ from beleidsgraaf.ingest.to_rdf import GraphBuilder, document_iri
 from beleidsgraaf.ontology.model import ontology_graph
 from beleidsgraaf.ontology.namespaces import BG, ONTOLOGY_GRAPH, curated_graph, extracted_graph
 from beleidsgraaf.ontology.store import EmbeddedStore
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SKOS
-
-from beleidsgraaf.errors import InputError
 
 Progress = Callable[[str, int, int], None]
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+
 from beleidsgraaf.ingest.gazetteer import Gazetteer
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import (
@@ -19,8 +22,6 @@ from beleidsgraaf.ingest.records import (
 )
 from beleidsgraaf.ingest.text import norm, slugify
 from beleidsgraaf.ontology.namespaces import BG, ID, SCHEMA, TOOI_GEMEENTE, bind_prefixes
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 DOC_CLASS = {
     "programmacontract": BG.Programmacontract, "contract": BG.Contract, "plan": BG.Plan,

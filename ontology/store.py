@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from beleidsgraaf.ontology.namespaces import bind_prefixes
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
 from beleidsgraaf.errors import StoreError
+from beleidsgraaf.ontology.namespaces import bind_prefixes
 
 DEFAULT_DIR = ".beleidsgraaf"
 ENV_STORE = "BELEIDSGRAAF_STORE"

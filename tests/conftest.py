@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from beleidsgraaf.ingest.pipeline import ingest
 from beleidsgraaf.ontology.store import open_store
 

@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from beleidsgraaf.ingest.text import norm
 from rapidfuzz import fuzz
+
+from beleidsgraaf.ingest.text import norm
 
 GOLD_DIR = Path(__file__).with_name("gold")
 

@@ -1,10 +1,11 @@
 import shutil
 
 import pytest
-from beleidsgraaf.ontology.model import ONTOLOGY_PATH, ontology_graph
-from beleidsgraaf.ontology.namespaces import BG
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from beleidsgraaf.ontology.model import ONTOLOGY_PATH, ontology_graph
+from beleidsgraaf.ontology.namespaces import BG
 
 
 def test_every_term_has_dutch_and_english_label_and_definition():

@@ -2,9 +2,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from beleidsgraaf.ingest.readers import read
 
 from beleidsgraaf.errors import InputError
+from beleidsgraaf.ingest.readers import read
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
