@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-from gold_eval import find_document, gold_files, labels, load, recall
 from rdflib import Literal, URIRef
 
 from beleidsgraaf.ontology.namespaces import BG
+from tests.gold_eval import find_document, gold_files, labels, load, recall
 
 GOLD = {p.stem: load(p) for p in gold_files()}
 PREFIXES = "PREFIX bg: <https://w3id.org/beleidsgraaf/def#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
