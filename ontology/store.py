@@ -97,6 +97,12 @@ class EmbeddedStore:
         bind_prefixes(ds.namespace_manager)
         return ds
 
+    def artifact(self, name: str) -> Path | None:
+        """A file written with the current generation (see ``replace_graphs``), if present."""
+        current = self.current
+        path = current / "artifacts" / name if current else None
+        return path if path is not None and path.is_file() else None
+
     def graph_names(self) -> list[URIRef]:
         return sorted(
             g.identifier for g in self.dataset().contexts() if isinstance(g.identifier, URIRef)
@@ -110,13 +116,23 @@ class EmbeddedStore:
         self._ox = None
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = ()) -> Path:
-        """Atomically replace named graphs (and drop others); all other graphs are kept."""
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = (),
+                       artifacts: Mapping[str, bytes] | None = None) -> Path:
+        """Atomically replace named graphs (and drop others); all other graphs are kept.
+
+        ``artifacts`` are files derived from the same ingest (e.g. the search index); they are
+        written into the new generation, so graph and artifacts always switch together.
+        """
         replaced = set(graphs) | set(drop)
         self.root.mkdir(parents=True, exist_ok=True)
         generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
         try:
             self._write_generation(generation, graphs, replaced)
+            for name, data in (artifacts or {}).items():
+                if "/" in name or name.startswith(".") or name in ("oxigraph", "graph.nq"):
+                    raise StoreError(f"invalid artifact name {name!r}")
+                (generation / "artifacts").mkdir(exist_ok=True)
+                (generation / "artifacts" / name).write_bytes(data)
             self._switch(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
