@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from beleidsgraaf.api import service
+from beleidsgraaf.api import cli_questions, service
 from beleidsgraaf.errors import BeleidsgraafError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -66,7 +66,7 @@ def export(fmt: Annotated[str, typer.Option("--format", "-f", help="ttl | nt | j
         sys.stdout.buffer.write(data)
 
 
-def _render(result: object, fmt: str) -> None:
+def render(result: object, fmt: str) -> None:
     if fmt not in FORMATS:
         raise BeleidsgraafError(f"unknown format '{fmt}'", hint=f"use one of {', '.join(FORMATS)}")
     if getattr(result, "type", None) == "ASK":
@@ -106,7 +106,7 @@ def sparql(query: Annotated[str | None, typer.Argument(help="SPARQL query text")
         if not file.is_file():
             raise BeleidsgraafError(f"{file}: no such query file")
         query = file.read_text(encoding="utf-8")
-    _render(service.sparql(store, query or ""), fmt)
+    render(service.sparql(store, query or ""), fmt)
 
 
 @app.command()
@@ -125,6 +125,25 @@ def stats(store: StoreOpt = None,
     for name, count in result.graphs:
         graphs.add_row(name, str(count))
     out.print(graphs)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port")] = 8000,
+          store: StoreOpt = None) -> None:
+    """Serve the web page, the JSON API and the SPARQL endpoint over HTTP."""
+    import uvicorn
+
+    from beleidsgraaf.api.http import create_app
+
+    service.require_data(service.store_for(store))
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"beleidsgraaf: http://{shown}:{port}/  (API docs: http://{shown}:{port}/docs, SPARQL: http://{shown}:{port}/sparql)",
+              markup=False, highlight=False)
+    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+
+
+cli_questions.register(app)
 
 
 def main() -> None:

@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from beleidsgraaf.ingest.money import AMOUNT, read_money
 from beleidsgraaf.ingest.profiles import Profile
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import (
     ActorRecord,
     AfstemmingRecord,
-    BudgetRecord,
     CapacityRecord,
     DocumentRecord,
     EffortRecord,
@@ -27,7 +27,6 @@ from beleidsgraaf.ingest.records import (
     GoalRecord,
     IndicatorRecord,
     RelationRecord,
-    TableRecord,
     WardRecord,
 )
 from beleidsgraaf.ingest.segment import PROGRAMME_NAME, Segment
@@ -41,9 +40,8 @@ NAME = (
 )
 NAME_RE = re.compile(NAME)
 FULL_NAME = re.compile(rf"^\s*({NAME})\s*$")
-AMOUNT = re.compile(r"€\s?\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(?:\d{2}|-|\s?-))?")
-PLAIN_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d{2,})(?![\d.,]*\d)")
 QUOTE_CHARS = "‘'“\"*"
+PAGE_NUMBER = re.compile(r"\s*\d{1,3}\s*")
 
 
 @dataclass
@@ -68,6 +66,7 @@ class _State:
     parents: dict[str, GoalRecord] = field(default_factory=dict)
     block: list[GoalRecord] = field(default_factory=list)
     group: EffortRecord | None = None
+    visie: str | None = None  # "fresh" after a visie heading, "armed" after 'de visie is:', "items" in its list
 
 
 def _compile(words: list[str]) -> re.Pattern[str]:
@@ -88,6 +87,7 @@ class Extractor:
         self.out = Extraction(document=document)
         self._goal_keys: dict[str, GoalRecord] = {}
         self._effort_keys: set[str] = set()
+        self._line_width: int | None = None
 
     # -- units -------------------------------------------------------------------------------
     def units(self) -> Iterator[Unit]:
@@ -96,25 +96,30 @@ class Extractor:
         last = self.segment.last
         while number <= last:
             raw = lines[number - 1]
-            if not raw.strip() or re.fullmatch(r"\s*\d{1,3}\s*", raw):
+            if not raw.strip() or PAGE_NUMBER.fullmatch(raw):
+                if len(raw) >= 20 and number < last and re.match(r"^\d{1,2}\s+\S", lines[number]):
+                    number = self._footnote_end(number + 1, last)  # a rule of spaces, then 'N footnote text'
                 number += 1
                 continue
             match = ITEM.match(raw)
             marker = match.group("marker") if match else None
             text = match.group("text") if match else raw.strip()
-            if marker is None and re.match(r"^ [A-Z‘“(]", raw) and not raw.startswith("  "):
+            if marker is None and re.match(r"^ {1,2}[A-Z‘“(]", raw):
                 marker = " "  # a list item whose bullet glyph the PDF lost
             first = number
             end = number
             probe = number + 1
+            if self._standalone_heading(raw, lines[number] if number < last else ""):
+                probe = last + 1
             while probe <= last and not self._ends(text):
                 nxt = lines[probe - 1]
                 if not nxt.strip():
-                    if probe + 1 <= last and lines[probe].strip() and lines[probe].lstrip()[:1].islower():
-                        probe += 1
+                    after = self._after_blank(probe, last)
+                    if after is not None and self._wrapped(lines[end - 1], lines[after - 1]):
+                        probe = after
                         continue
                     break
-                if ITEM.match(nxt) or HEADING.match(nxt) or nxt.startswith(" ") and not nxt.startswith("  "):
+                if ITEM.match(nxt) or HEADING.match(nxt) or re.match(r"^ {1,2}\S", nxt):
                     break
                 if len(text) > 400:
                     break
@@ -123,6 +128,49 @@ class Extractor:
                 probe += 1
             yield Unit(first, end, re.sub(r"\s+", " ", text).strip(), marker, len(raw) - len(raw.lstrip()))
             number = end + 1
+
+    def _footnote_end(self, number: int, last: int) -> int:
+        """The last line of a footnote: it runs to a blank line or to the line that ends its sentence."""
+        while number < last:
+            line = self.source.lines[number - 1]
+            if not line.strip() or re.search(r"[.!?]\s*$", line) or not self.source.lines[number].strip():
+                return number
+            number += 1
+        return number
+
+    @staticmethod
+    def _standalone_heading(raw: str, following: str) -> bool:
+        """'4.1 Programmalijn 1: Integrale preventie' stands on its own line even when the paragraph
+        below follows without a blank line; '1. In 2022 ... van' is an item that wraps."""
+        heading = HEADING.match(raw)
+        if not heading or not following.strip() or following.lstrip()[:1].islower():
+            return False
+        return "." in heading.group("num").strip(".") or len(heading.group("text").split()) <= 6
+
+    def _after_blank(self, probe: int, last: int) -> int | None:
+        """The next non-blank line after at most two blank lines (PDFs put blank lines inside paragraphs)."""
+        for candidate in (probe + 1, probe + 2):
+            if candidate > last:
+                return None
+            if self.source.lines[candidate - 1].strip():
+                return None if PAGE_NUMBER.fullmatch(self.source.lines[candidate - 1]) else candidate
+        return None
+
+    def _wrapped(self, previous: str, following: str) -> bool:
+        """A line after a blank continues the unfinished text above: it starts in lower case, or the
+        line above ran to the full width of the page (so the sentence was cut by wrapping, not ended)."""
+        if ITEM.match(following) or HEADING.match(following) or re.match(r"^ [A-Z‘“(]", following):
+            return False
+        start = following.lstrip()[:1]
+        return start.islower() or (len(previous.strip()) >= 0.75 * self._width() and not start.isdigit())
+
+    def _width(self) -> int:
+        """The text width of the segment: the length most full lines reach."""
+        if self._line_width is None:
+            lengths = sorted(len(self.source.line(n).strip()) for n in range(self.segment.first, self.segment.last + 1)
+                             if len(self.source.line(n).strip()) > 20)
+            self._line_width = lengths[int(len(lengths) * 0.9)] if lengths else 80
+        return self._line_width
 
     @staticmethod
     def _ends(text: str) -> bool:
@@ -135,8 +183,9 @@ class Extractor:
     # -- classification ------------------------------------------------------------------------
     def _marker_of(self, text: str) -> tuple[str, str] | None:
         """('goal', level) or ('effort', kind) when the text is a bare marker."""
-        bare = re.sub(r"\s+", " ", re.sub(r"[:.\s]+$", "", clean(text))).strip().lower()
+        bare = re.sub(r"\s+", " ", re.sub(r"[:.?\s]+$", "", clean(text))).strip().lower()
         bare = re.sub(r"^(de|het|onze|bijlage [ivx\d]+)\s+", "", bare)
+        bare = re.sub(r"\b(o\.\s?a\.?|onder andere|dan ook|concreet)\s+", "", bare)
         if len(bare.split()) > 6:
             return None
         for kind, pattern in self.effort_markers.items():
@@ -145,6 +194,12 @@ class Extractor:
         for level, pattern in self.goal_markers.items():
             if pattern.match(bare):
                 return "goal", level
+        # "Programmalijnen en activiteiten", "Resultaten en inspanningen": the last part names the list.
+        parts = re.split(r"\s+(?:en|&)\s+", bare)
+        if len(parts) == 2:
+            for kind, pattern in self.effort_markers.items():
+                if pattern.match(parts[1]):
+                    return "effort", kind
         # "Doel I:", "Strategische en operationele doelen", "Visie en ambitie"
         if re.match(r"^(doel|thema)\s+[ivx\d]+$", bare):
             return "goal", "block"
@@ -155,31 +210,99 @@ class Extractor:
             return "goal", "visie"
         return None
 
-    def _intro(self, text: str) -> tuple[str, str] | None:
-        """A sentence ending in ':' that announces a list of goals or efforts."""
-        if not text.rstrip().endswith(":"):
+    # Words that say which goal level or kind of effort a sentence announces; the last one named wins
+    # ("de strategische doelen zijn geconcretiseerd naar operationele doelen:" announces operational goals).
+    LEVEL_WORDS = (
+        ("visie", r"\bvisie\b|streep aan de horizon|stip (aan|op) de horizon"),
+        ("strategisch", r"strategisch|hoofddoel|hoofdopgave"),
+        ("tactisch", r"tactisch|subdoel"),
+        ("operationeel", r"operatione|geconcretiseerd|geoperationaliseerd|meetbare|concrete doel|te bereiken resultaten"),
+        ("doel", r"\bdoel(en|stelling(en)?)?\b|\bambities\b|\bopgaven\b|\bthema['’]s\b|\bcriteria\b"),
+    )
+    EFFORT_WORDS = (
+        ("programmalijn", r"\bsporen\b|programmalijn|actielijn|speerpunten|pijlers"),
+        ("werkveld", r"werkveld"),
+        ("project", r"\bproject"),
+        ("activiteit", r"activiteit"),
+        ("inspanning", r"inspanning|maatregel|\bacties\b"),
+    )
+    # "om de doelen te realiseren" names goals as the purpose of what follows, not as its content.
+    PURPOSE = re.compile(r"\b(om|aan|bij|van|voor) (de |die |deze |onze |het )?(gestelde )?doel\w*"
+                         r"( te (realiseren|bereiken|halen)| te kunnen realiseren)?", re.I)
+
+    def _intro(self, text: str, next_is_item: bool) -> tuple[str, str] | None:
+        """A sentence ending in ':' (or, right before a list, one that says the list follows) that
+        announces a list of goals or efforts."""
+        stripped = text.rstrip()
+        colon = stripped.endswith(":")
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z‘“'\"(])", stripped)
+        if colon or stripped.endswith(";"):
+            sentence = sentences[-1]
+        elif next_is_item and len(stripped) < 400:
+            sentence = " ".join(sentences[-2:])
+            if not re.search(r"\b(geconcretiseerd|vertaald|uitgewerkt|geformuleerd|volgende|als volgt|zijn de)\b",
+                             sentence, re.I):
+                return None
+        else:
             return None
-        low = text.lower()
-        for level, word in (("strategisch", "strategisch"), ("tactisch", "tactisch"), ("operationeel", "operatione")):
-            if word in low and ("doel" in low):
-                return "goal", level
-        if re.search(r"\bvisie\b.*\b(is|luidt)\b", low):
-            return "goal", "visie"
-        if re.search(r"\b(inspanning|activiteit|project|maatregel|werkveld|acties)", low):
-            kind = next((k for k in ("werkveld", "project", "activiteit") if k in low), "inspanning")
-            return "effort", kind
-        if re.search(r"\b(doelen|doelstellingen|ambities)\b", low) and "geconcretiseerd" in low:
-            return "goal", "operationeel"
-        if re.search(r"\b(doelen|doelstellingen|ambities|thema's|thema’s)\b", low):
-            return "goal", "doel"
+        low = self.PURPOSE.sub(" ", sentence.lower())
+        if not colon:
+            if stripped.endswith(";") and re.search(self.LEVEL_WORDS[0][1], low):
+                return "goal", "visie"  # "Onze visie is;"
+            if stripped.endswith(";"):
+                return None
+        best: tuple[int, str, str] | None = None
+        for kind, words in (("goal", self.LEVEL_WORDS), ("effort", self.EFFORT_WORDS)):
+            for value, pattern in words:
+                for match in re.finditer(pattern, low):
+                    if best is None or match.start() > best[0] or (
+                            match.start() == best[0] and kind == "goal" and value != "doel"):
+                        best = (match.start(), kind, value)
+        if best is None:
+            return None
+        _, kind, value = best
+        if kind == "goal" and value == "visie" and not re.search(r"\b(is|luidt|luiden|vormen|als volgt)\b|:\s*$|horizon",
+                                                                  low):
+            return None
+        if kind == "goal" and value == "doel":
+            # A generic noun takes the level of an adjective in the same sentence ("strategische doelen").
+            for level in ("operationeel", "tactisch", "strategisch"):
+                pattern = dict(self.LEVEL_WORDS)[level]
+                if re.search(pattern, low):
+                    value = level
+                    break
+        return kind, value
+
+    def _inline(self, text: str) -> tuple[str, str] | None:
+        """'Criterium: <goal>', 'Kernboodschap programma: <visie>': a label word, then the goal itself."""
+        for level, words in (self.profile.get("inline_goal_prefixes") or {}).items():
+            match = re.match(r"^(?:" + "|".join(words) + r")\s*[:;]?\s+(?P<value>\S.{3,})$", text, re.I)
+            if match:
+                # A wrapped line may carry the next label ('Meetpunten ...'): the goal ends there.
+                stops = self.profile.get("indicator_prefixes") or []
+                value = re.split(r"\s(?:" + "|".join(stops) + r")\b", match.group("value"))[0] if stops else match.group("value")
+                return level, clean(value)
         return None
+
+    @staticmethod
+    def _head(text: str) -> str:
+        """'Kop: toelichting' or 'Kop. Toelichting in zinnen' -> the head, when the rest explains it."""
+        match = re.match(r"^(?P<head>[^:.;]{3,90}?)\s*[:.]\s+(?P<rest>\S.*)$", text)
+        rest = len(match.group("rest").split()) if match else 0
+        colon = match is not None and text[match.end("head"):].lstrip()[:1] == ":"
+        if match and len(match.group("head").split()) <= 10 and rest >= (8 if colon else 12):
+            return match.group("head")
+        return text
 
     # -- DIN -----------------------------------------------------------------------------------
     def run_din(self) -> None:
+        units = list(self.units())
         state = _State()
-        pending_visie = False
-        for unit in self.units():
+        previous: Unit | None = None
+        for index, unit in enumerate(units):
+            following = units[index + 1] if index + 1 < len(units) else None
             text = unit.text
+            next_is_item = following is not None and following.marker is not None and following.marker != " "
             heading = HEADING.match(self.source.line(unit.first))
             if heading and state.mode is not None and unit.marker and "." not in heading.group("num"):
                 heading = None  # "1. In 2022 ..." inside a list is an item, not a chapter
@@ -188,15 +311,14 @@ class Extractor:
                 marker = self._marker_of(heading.group("text"))
                 if not marker:
                     state = _State(parents=state.parents)
-                    pending_visie = False
+                    previous = unit
                     continue
             if marker:
                 kind, value = marker
                 if kind == "goal" and value == "block":
                     state = _State(mode="goal", level="block", plain_ok=True, parents=state.parents)
                 elif kind == "goal" and value == "visie":
-                    state = _State(mode="goal", level="visie", plain_ok=True, parents=state.parents)
-                    pending_visie = True
+                    state = _State(mode="goal", level="visie", parents=state.parents, visie="fresh")
                 elif kind == "goal":
                     state = _State(mode="goal", level=value, plain_ok=unit.marker is None,
                                    parents=state.parents)
@@ -204,26 +326,38 @@ class Extractor:
                     block = state.block if state.mode == "goal" else []
                     state = _State(mode="effort", kind=value, plain_ok=unit.marker is None, parents=state.parents,
                                    block=block)
+                previous = unit
                 continue
-            intro = self._intro(text)
-            if intro and unit.marker is None:
+            inline = self._inline(text) if unit.marker in (None, " ") else None
+            if inline:
+                level, label = inline
+                self._add_goal(level, label, unit, None)
+                state = _State(parents=state.parents)
+                previous = unit
+                continue
+            intro = self._intro(text, next_is_item) if unit.marker in (None, " ") else None
+            if intro:
                 kind, value = intro
                 block = state.block if kind == "effort" and state.mode == "goal" else []
                 state = _State(mode=kind, level=value if kind == "goal" else None,
-                               kind=value if kind == "effort" else None, parents=state.parents, block=block)
-                pending_visie = value == "visie"
+                               kind=value if kind == "effort" else None, parents=state.parents, block=block,
+                               visie="armed" if value == "visie" else None)
+                previous = unit
                 continue
-            if state.mode is None:
-                continue
-            if pending_visie and state.level == "visie":
-                if self._visie(unit):
-                    pending_visie = False
-                    state.items += 1
+            continued = (previous is not None and previous.marker not in (None, " ") and unit.marker is None
+                         and unit.first == previous.last + 1)
+            previous = unit
+            if state.mode is None or continued:
+                continue  # a sentence glued to the item above it explains that item
+            if state.level == "visie":
+                self._visie(unit, state)
                 continue
             is_item = unit.marker is not None
             plain_item = state.plain_ok and not is_item and len(text) < 220 and not self._prose(text)
             if not is_item and not plain_item:
-                if state.items or len(text) > 220:
+                resumes = (next_is_item and following is not None
+                           and item_marker_style(following.marker or "") in state.styles)
+                if (state.items and not resumes) or len(text) > 220 and not resumes:
                     state = _State(parents=state.parents, block=state.block if state.mode == "goal" else [])
                 continue
             if state.mode == "goal":
@@ -231,21 +365,57 @@ class Extractor:
             else:
                 self._effort_item(unit, state, is_item)
             state.items += 1
+        self._purposes(units)
 
     @staticmethod
     def _prose(text: str) -> bool:
         words = text.split()
         return len(words) > 28 or (len(words) > 12 and text.rstrip().endswith(".") and "," in text)
 
-    def _visie(self, unit: Unit) -> bool:
+    def _visie(self, unit: Unit, state: _State) -> None:
+        """In a visie section only the statement is the visie: the text after 'De visie is:', the items
+        after such a sentence, or a single sentence opening the section; the explaining prose is not."""
         text = unit.text.strip()
-        if len(text) > 400 or len(text) < 15:
-            return False
-        if text[0] in QUOTE_CHARS or not self._prose(text) or text.endswith(("’", "'", "”")):
-            label = clean(text.strip(QUOTE_CHARS + "’”"))
-            self._add_goal("visie", label, unit, None)
-            return True
-        return False
+        is_item = unit.marker not in (None, " ")
+        if not is_item and text.endswith((":", ";")) and len(text) < 400:
+            state.visie = "armed"
+            return
+        label = None
+        if state.visie == "armed" or (state.visie == "items" and is_item):
+            label = self._head(text) if is_item else text
+        elif state.visie == "fresh":
+            one_sentence = len(re.findall(r"[.!?](\s|$)", text.rstrip("’”'\" "))) <= 1
+            if one_sentence and len(text.split()) <= 60 and "visie" not in text.lower():
+                label = text
+        if label and 10 <= len(label) <= 400:
+            self._add_goal("visie", clean(label.strip(QUOTE_CHARS + "’”")), unit, None)
+            state.items += 1
+            state.visie = "items" if is_item else None
+        elif state.visie != "armed":
+            state.visie = None
+
+    def _purposes(self, units: list[Unit]) -> None:
+        """'Het doel is <goal>.' in the prose of a section: the goal, under the section's theme heading."""
+        theme: GoalRecord | None = None
+        theme_unit: Unit | None = None
+        pattern = re.compile(r"\bHet (?P<scope>(?:\w+ )?)doel (?P<own>van (?:dit|het) programma )?is (?:om )?"
+                             r"(?P<goal>[^.!?]{10,300})[.!?]")
+        for unit in units:
+            heading = HEADING.match(self.source.line(unit.first))
+            if heading and "." in heading.group("num").strip(".") and unit.marker is None:
+                theme, theme_unit = None, unit
+                continue
+            if heading and unit.marker is None:
+                theme, theme_unit = None, None
+                continue
+            for match in pattern.finditer(unit.text):
+                parent = None
+                if theme_unit is not None and not match.group("own"):
+                    head = HEADING.match(self.source.line(theme_unit.first))
+                    if theme is None and head:
+                        theme = self._add_goal("doel", clean(head.group("text")), theme_unit, None)
+                    parent = theme
+                self._add_goal("doel", clean(match.group("goal")), unit, parent)
 
     def _add_goal(self, level: str, label: str, unit: Unit, parent: GoalRecord | None,
                   number: str | None = None) -> GoalRecord | None:
@@ -261,7 +431,7 @@ class Extractor:
         return goal
 
     def _goal_item(self, unit: Unit, state: _State, is_item: bool) -> None:
-        label = clean(unit.text)
+        label = clean(self._head(unit.text) if is_item else unit.text)
         style = item_marker_style(unit.marker) if is_item and unit.marker != " " else "plain"
         if style not in state.styles:
             state.styles.append(style)
@@ -301,7 +471,7 @@ class Extractor:
         return LEVEL_ORDER[index]
 
     def _effort_item(self, unit: Unit, state: _State, is_item: bool) -> None:
-        label = clean(unit.text)
+        label = clean(self._head(unit.text) if is_item else unit.text)
         if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400:
             return
         key = norm(label)
@@ -469,85 +639,10 @@ class Extractor:
 
     # -- money, hours -------------------------------------------------------------------------------
     def run_money(self) -> None:
-        lines = self.source.lines
-        table_rows: list[BudgetRecord] = []
-        years: list[int] = []
-        factor = 1.0
-        table_start = None
-        for number in range(self.segment.first, self.segment.last + 1):
-            raw = lines[number - 1]
-            text = raw.strip()
-            if not text:
-                continue
-            header_years = re.findall(r"\b(20[0-4]\d)\b", text)
-            if len(header_years) >= 2 and len(re.sub(r"[\d\s]", "", text)) < 40 and not AMOUNT.search(text):
-                years = [int(y) for y in header_years]
-                table_start = table_start or number
-                continue
-            if re.search(r"(?i)bedragen\s*[x*×]\s*(€\s*)?1\.?000", text):
-                for row in table_rows:
-                    if row.evidence.first >= (table_start or 0) and row.amount < 100000:
-                        row.amount *= 1000
-                factor = 1.0
-                continue
-            is_total = bool(re.match(r"(?i)^\(?(sub)?\)?\s*totaal", text)) or bool(re.match(r"(?i)^\(sub\)totaal", text))
-            amounts = [self._amount(m) for m in AMOUNT.finditer(text)]
-            if not amounts and years:
-                label_part = re.split(r"\s\d", text, maxsplit=1)[0]
-                plain = [float(m.group(1).replace(".", "")) for m in PLAIN_AMOUNT.finditer(text[len(label_part):])]
-                if len(plain) >= 2 and re.search(r"[A-Za-z]{3}", label_part):
-                    amounts = plain
-            if not amounts:
-                if table_rows and len(text) > 60 and not is_total:
-                    self._close_table(table_rows, None, years)
-                    table_rows, years, table_start = [], [], None
-                continue
-            label = clean(re.split(r"€|\s\d", text, maxsplit=1)[0]) or "bedrag"
-            period = None
-            if match := re.search(r"\b(20\d\d)\s*(?:[-–]|tot en met|t/m)\s*(20\d\d)\b", text):
-                period = (int(match.group(1)), int(match.group(2)))
-            year_in_text = re.search(r"\b(?:in|voor|begroting)\s+(20\d\d)\b", text)
-            for index, amount in enumerate(amounts):
-                year = years[index] if years and len(amounts) > 1 and index < len(years) else None
-                if year is None and year_in_text:
-                    year = int(year_in_text.group(1))
-                record = BudgetRecord(amount=amount * factor, purpose=label if not is_total else "totaal",
-                                      evidence=self.evidence(number, number), year=year, period=period,
-                                      is_total=is_total)
-                if is_total:
-                    self.out.budgets.append(record)
-                else:
-                    table_rows.append(record)
-                    self.out.budgets.append(record)
-            if is_total and table_rows:
-                self._close_table(table_rows, amounts, years, total_line=number)
-                table_rows, years, table_start = [], [], None
+        budgets, tables = read_money(self.source.lines, self.segment.first, self.segment.last, self.evidence)
+        self.out.budgets.extend(budgets)
+        self.out.tables.extend(tables)
         self._capacity()
-
-    @staticmethod
-    def _amount(match: re.Match[str]) -> float:
-        return float(match.group(1).replace(".", ""))
-
-    def _close_table(self, rows: list[BudgetRecord], totals: list[float] | None, years: list[int],
-                     total_line: int | None = None) -> None:
-        if len(rows) < 2:
-            return
-        by_year: dict[int | None, list[BudgetRecord]] = {}
-        for row in rows:
-            by_year.setdefault(row.year, []).append(row)
-        first = rows[0].evidence.first
-        last = total_line or rows[-1].evidence.last
-        for index, (year, parts) in enumerate(sorted(by_year.items(), key=lambda kv: kv[0] or 0)):
-            total = None
-            if totals:
-                value = totals[index] if index < len(totals) else None
-                if value is not None:
-                    total = BudgetRecord(amount=value if value >= 1000 or parts[0].amount < 1000 else value * 1000,
-                                         purpose="totaal", evidence=self.evidence(total_line, total_line),
-                                         year=year, is_total=True)
-            caption = f"Tabel regels {first}-{last}" + (f", {year}" if year else "")
-            self.out.tables.append(TableRecord(caption=caption, evidence=self.evidence(first, last),
-                                               rows=parts, total=total))
 
     def _capacity(self) -> None:
         lines = self.source.lines
@@ -586,7 +681,8 @@ class Extractor:
 
     def _programme_mentions(self, line: str) -> list[str]:
         names: list[str] = []
-        for match in re.finditer(r"\bprogramma(?:'s|’s)\s+((?:[A-Z][\w-]*(?:\s+|,\s*|$))+(?:(?:en|&)\s+[A-Z][\w-]*\s*)*)",
+        # "de programma's Nieuwstraatkwartier , Zorg, Binnenstad en Economie": PDF text puts spaces before commas.
+        for match in re.finditer(r"\bprogramma(?:'s|’s)\s*:?\s+((?:[A-Z][\w-]*(?:\s*,\s*|\s+|$))+(?:(?:en|&)\s+[A-Z][\w-]*\s*)*)",
                                  line):
             chunk = match.group(1)
             rest = chunk
@@ -599,7 +695,7 @@ class Extractor:
         for match in PROGRAMME_NAME.finditer(line):
             if not line[match.start():match.start() + 11].lower().startswith(("programmama", "programmaco")):
                 names.append(clean(match.group(1)))
-        bad = {"de", "het", "een", "dit", "deze", "in", "op"}
+        bad = {"de", "het", "een", "dit", "deze", "in", "op", "van", "voor", "met", "en"}
         return [n for n in names if n and n.split()[0].lower() not in bad and len(n) <= 40]
 
     def _afstemming(self) -> None:

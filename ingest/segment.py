@@ -165,6 +165,8 @@ def describe(source: SourceText, segment: Segment, profile: Profile, manifest: M
         period = (year, year + int(m.group(1)) - 1)
     steering = _steering(kind, title, programme, source, segment)
     bare_title = re.sub(r"(?i)^(concept\s+)?(programma ?contract|contract|plan)\s+", "", title)
+    if programme is None and kind == "programmacontract" and bare_title != title:
+        programme = bare_title  # "Programmacontract Binnenstad" is the contract of programme Binnenstad
     key = slugify(programme or bare_title) if count > 1 else "document"
     if count > 1 and kind == "brief":
         key = f"brief-{index}" if index else "aanbiedingsbrief"

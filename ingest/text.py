@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from beleidsgraaf.textkey import norm  # re-exported: ingest modules import norm from here
+
 BULLET_CHARS = "-•·▪◦*–\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u25aa\u25cf\u2022"
 ITEM = re.compile(
     r"^(?P<indent>\s*)(?P<marker>[" + re.escape(BULLET_CHARS) + r"]|[\ue000-\uf8ff]|o(?=\s)"
-    r"|\d{1,2}[.)](?!\d)|[a-z][.)]|\(?[a-z]\)|[IVX]{1,4}[.)])\s*(?P<text>\S.*)$"
+    r"|\d{1,2}[.)](?!\d)|[a-z][.)](?=\s)|\(?[a-z]\)|[IVX]{1,4}[.)])\s*(?P<text>\S.*)$"
 )
 
 
@@ -23,13 +25,6 @@ def clean(text: str) -> str:
 def quote(text: str, limit: int = 200) -> str:
     text = re.sub(r"\s+", " ", re.sub(r"[\ue000-\uf8ff]", " ", text)).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def norm(text: str) -> str:
-    """Comparison key: lower case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def slugify(text: str, limit: int = 60) -> str:

@@ -54,8 +54,9 @@ class NamedQuery:
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise InputError(f"query '{self.name}' has no parameter '{unknown[0]}'",
-                             hint=f"parameters: {', '.join(known) or 'none'}")
+            raise InputError(
+                f"query '{self.name}' has no parameter '{unknown[0]}'", hint=f"parameters: {', '.join(known) or 'none'}"
+            )
         bound: dict[str, Node] = {}
         for param in self.parameters:
             if param.name not in values or values[param.name] in ("", None):
@@ -98,11 +99,15 @@ def parse(text: str, fallback_name: str) -> NamedQuery:
         parts = spec.split(None, 2)
         if len(parts) < 2 or parts[1].rstrip("?") not in PARAM_TYPES:
             raise ValueError(f"{fallback_name}.rq: bad param header '{spec}'")
-        params.append(Parameter(parts[0], parts[1].rstrip("?"), parts[2] if len(parts) > 2 else "",
-                                optional=parts[1].endswith("?")))
+        params.append(
+            Parameter(parts[0], parts[1].rstrip("?"), parts[2] if len(parts) > 2 else "", optional=parts[1].endswith("?"))
+        )
     return NamedQuery(
-        name=(meta.get("name") or [fallback_name])[0], nl=" ".join(meta.get("nl", [])),
-        en=" ".join(meta.get("en", [])), text=text, parameters=tuple(params),
+        name=(meta.get("name") or [fallback_name])[0],
+        nl=" ".join(meta.get("nl", [])),
+        en=" ".join(meta.get("en", [])),
+        text=text,
+        parameters=tuple(params),
         examples=tuple(meta.get("example", [])),
     )
 
@@ -120,5 +125,4 @@ def get(name: str) -> NamedQuery:
     try:
         return catalogue()[name]
     except KeyError:
-        raise NotFoundError(f"no named query '{name}'",
-                            hint="`beleidsgraaf queries` lists them") from None
+        raise NotFoundError(f"no named query '{name}'", hint="`beleidsgraaf queries` lists them") from None

@@ -1,0 +1,917 @@
+"""Answer a question in Dutch or English with values from the graph and the lines they come from.
+
+Steps: link the names in the question (``linking``), recognise the intent (``intents``), run the
+intent's named queries with bound parameters, compute what must be computed (sums, counts,
+"does the total add up"), and write a short answer in the question's language. When nothing in
+the graph answers it, say so plainly and show what was found nearby; when no intent fits,
+answer from the best passages and say that the answer is passage-based.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Literal, URIRef
+
+from beleidsgraaf.ontology.namespaces import BG
+from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.queries import intents, named
+from beleidsgraaf.queries.linking import Entity, EntityIndex, Linked, link
+from beleidsgraaf.textkey import norm
+
+MAX_QUESTION = 2000
+MAX_LISTED = 25
+
+
+@dataclass
+class Evidence:
+    document: str
+    lines: tuple[int, int]
+    quote: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "lines": list(self.lines), "quote": self.quote}
+
+
+@dataclass
+class Item:
+    text: str
+    iri: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "iri": self.iri, "evidence": [e.as_dict() for e in self.evidence]}
+
+
+@dataclass
+class Reply:
+    answer: str
+    items: list[Item] = field(default_factory=list)
+    sparql: str | None = None
+    found: bool = True
+
+
+@dataclass
+class Context:
+    store: EmbeddedStore
+    question: str
+    lang: str
+    linked: Linked
+    index: EntityIndex
+
+    def t(self, nl: str, en: str) -> str:
+        return en if self.lang == "en" else nl
+
+    def run(self, name: str, **params: object) -> tuple[list[Any], str]:
+        query = named.get(name)
+        values = {k: v for k, v in params.items() if v is not None}
+        bindings = {k: (v if isinstance(v, URIRef | Literal) else Literal(v)) for k, v in values.items()}
+        return [Row({str(k): v for k, v in r.asdict().items()}) for r in self.store.query(query.text, bindings)], query.text
+
+
+class Row(dict[str, Any]):
+    """A result row where an unbound OPTIONAL variable reads as None."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
+
+
+def _evidence(row: Any) -> list[Evidence]:
+    file, first = getattr(row, "file", None), getattr(row, "first", None)
+    if file is None or first is None:
+        return []
+    last = getattr(row, "last", None) or first
+    quote = getattr(row, "quote", None)
+    return [Evidence(str(file), (int(first), int(last)), str(quote or ""))]
+
+
+def _merge(items: Iterable[Item]) -> list[Item]:
+    """One item per text, evidence pooled (the union default graph repeats rows per named graph)."""
+    merged: dict[str, Item] = {}
+    for item in items:
+        known = merged.setdefault(item.text, Item(item.text, item.iri, []))
+        for ev in item.evidence:
+            if all((e.document, e.lines) != (ev.document, ev.lines) for e in known.evidence):
+                known.evidence.append(ev)
+    return list(merged.values())
+
+
+def _listing(items: list[Item], limit: int = MAX_LISTED) -> str:
+    names = [i.text for i in items[:limit]]
+    more = f" (+{len(items) - limit})" if len(items) > limit else ""
+    return "; ".join(names) + more
+
+
+def _euro(value: float) -> str:
+    whole = f"{value:,.0f}".replace(",", ".")
+    return f"€ {whole}"
+
+
+def _local(iri: object) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+PRINCIPLE_WORDS = {
+    "lijnsturing": re.compile(r"\blijn|\bline\b|lijnproject|line (team|unit|project)", re.I),
+    "programmasturing": re.compile(r"programmaproject|programme project|programmasturing|programme steering", re.I),
+    "wijksturing": re.compile(r"wijksturing|ward steering|wijkproject", re.I),
+}
+PRINCIPLE_NAMES = {
+    "lijnsturing": ("lijnsturing", "line steering"),
+    "programmasturing": ("programmasturing", "programme steering"),
+    "wijksturing": ("wijksturing", "ward steering"),
+}
+
+
+def _principle_asked(question: str) -> str | None:
+    for principle, pattern in PRINCIPLE_WORDS.items():
+        if pattern.search(question):
+            return principle
+    return None
+
+
+# -- handlers ----------------------------------------------------------------------------------------
+def _ward_or_unknown(ctx: Context) -> Entity | Reply:
+    ward = ctx.linked.first("ward")
+    if ward is not None:
+        return ward
+    return _not_found(ctx, ctx.t("gebied", "ward"), ("ward",))
+
+
+def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
+    names = ctx.linked.unknown
+    if names:
+        near = ctx.index.suggest(names[0], kinds)
+        hint = ctx.t(
+            f" Bekende namen die erop lijken: {', '.join(near)}." if near else "",
+            f" Known names that look similar: {', '.join(near)}." if near else "",
+        )
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: '{names[0]}' komt als {what} niet voor in de documenten.{hint}",
+                f"Not found: '{names[0]}' does not occur as a {what} in the documents.{hint}",
+            ),
+            found=False,
+        )
+    return Reply(
+        ctx.t(
+            f"Niet gevonden: de vraag noemt geen {what} die in de documenten voorkomt.",
+            f"Not found: the question names no {what} that occurs in the documents.",
+        ),
+        found=False,
+    )
+
+
+def ward_efforts(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = ctx.run("efforts-in-ward", ward=ward.iri)
+    wanted = _principle_asked(ctx.question)
+    targeted: list[Item] = []
+    citywide: list[Item] = []
+    for row in rows:
+        principle = _local(row.principle) if row.principle else None
+        if wanted and principle != wanted:
+            continue
+        owner = str(row.ownerLabel) if row.ownerLabel else None
+        steer = PRINCIPLE_NAMES.get(principle or "", ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
+        detail = ", ".join(x for x in (steer, owner) if x)
+        if row.reach == Literal("gericht"):
+            via = f" {ctx.t('via', 'via')} {row.viaLabel}" if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
+            targeted.append(
+                Item(
+                    f"{row.label} ({detail}; {ctx.t('gericht op', 'targeted at')} {ward.label}{via})",
+                    str(row.effort),
+                    _evidence(row),
+                )
+            )
+        else:
+            citywide.append(Item(f"{row.label} ({detail}; {ctx.t('stadsbreed', 'city-wide')})", str(row.effort), _evidence(row)))
+    targeted, citywide = _merge(targeted), _merge(citywide)
+    kind = {
+        "lijnsturing": ctx.t("lijnprojecten/-inspanningen", "line efforts"),
+        "programmasturing": ctx.t("programma-inspanningen", "programme efforts"),
+        "wijksturing": ctx.t("wijkinspanningen", "ward efforts"),
+    }.get(wanted or "", ctx.t("inspanningen", "efforts"))
+    if not targeted and not citywide:
+        nearby = _ward_mentions(ctx, ward)
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen {kind} die {ward.label} raken.",
+            f"Not found: the documents name no {kind} that reach {ward.label}.",
+        )
+        if nearby:
+            answer += (
+                ctx.t(f" {ward.label} wordt wel genoemd in: ", f" {ward.label} is mentioned in: ") + _listing(nearby, 6) + "."
+            )
+        return Reply(answer, nearby, sparql, found=False)
+    parts = []
+    if targeted:
+        parts.append(
+            ctx.t(f"Gericht op {ward.label} ({len(targeted)}): ", f"Targeted at {ward.label} ({len(targeted)}): ")
+            + _listing(targeted)
+        )
+    if citywide:
+        parts.append(
+            ctx.t(
+                f"Stadsbreed, dus ook in {ward.label} ({len(citywide)}): ",
+                f"City-wide, so also in {ward.label} ({len(citywide)}): ",
+            )
+            + _listing(citywide)
+        )
+    head = ctx.t(
+        f"{kind[0].upper()}{kind[1:]} die {ward.label} raken. ", f"{kind[0].upper()}{kind[1:]} that reach {ward.label}. "
+    )
+    return Reply(head + " ".join(p + "." for p in parts), targeted + citywide, sparql)
+
+
+def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
+    rows, _ = ctx.run("ward-mentions", ward=ward.iri)
+    items = [Item(f"{row.file} {ctx.t('regel', 'line')} {row.first}", str(row.place), _evidence(row)) for row in rows]
+    return _merge(items)
+
+
+def afstemming(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    efforts = ward_efforts(ctx)
+    rules_rows, rules_sparql = ctx.run("afstemming-rules")
+    rules = _merge(
+        Item(str(r.text)[:300], str(r.rule), _evidence(r))
+        for r in rules_rows
+        if "wijk" in (str(r.dutyFor) + str(r.coordinateWith)).lower()
+    )
+    contacts_rows, _ = ctx.run("actors", role=BG.wijkregisseur)
+    contacts = [r for r in contacts_rows if norm(ward.label) in norm(str(r.quote or ""))]
+    contact_items = _merge(
+        Item(f"{r.name} ({ctx.t('wijkregisseur', 'ward director')})", str(r.agent), _evidence(r)) for r in contacts
+    )
+    parts = [efforts.answer]
+    if rules:
+        parts.append(
+            ctx.t(f"Afstemmingsregels ({len(rules)}), o.a.: ", f"Coordination rules ({len(rules)}), e.g.: ") + rules[0].text
+        )
+    if contact_items:
+        parts.append(ctx.t("Contact: ", "Contact: ") + _listing(contact_items))
+    else:
+        parts.append(
+            ctx.t(
+                f"De documenten noemen geen wijkregisseur bij naam voor {ward.label}.",
+                f"The documents name no ward director for {ward.label}.",
+            )
+        )
+    return Reply(
+        " ".join(parts),
+        efforts.items + rules[:8] + contact_items,
+        efforts.sparql or rules_sparql,
+        found=efforts.found or bool(rules),
+    )
+
+
+def ward_buurten(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = ctx.run("ward-buurten", ward=ward.iri)
+    items = _merge(Item(f"{r.label}" + (f" ({r.code})" if r.code else ""), str(r.buurt), _evidence(r)) for r in rows)
+    if not items:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten noemen geen buurten van {ward.label}.",
+                f"Not found: the documents list no buurten (neighbourhoods) of {ward.label}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(
+            f"{ward.label} heeft {len(items)} buurten: {_listing(items)}.",
+            f"{ward.label} has {len(items)} neighbourhoods (buurten): {_listing(items)}.",
+        ),
+        items,
+        sparql,
+    )
+
+
+def _ward_detail(ctx: Context, ward: Entity) -> tuple[list[Any], str]:
+    return ctx.run("ward-detail", ward=ward.iri)
+
+
+def ward_code(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = _ward_detail(ctx, ward)
+    codes = sorted({str(r.code) for r in rows if r.code})
+    if not codes:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten geven geen CBS-code voor {ward.label}.",
+                f"Not found: the documents give no CBS code for {ward.label}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), _evidence(rows[0]))
+    return Reply(
+        ctx.t(
+            f"De CBS-code van {ward.label} is {', '.join(codes)} (afgeleid uit het wijknummer in de lijst).",
+            f"The CBS code of {ward.label} is {', '.join(codes)} (derived from the ward number in the list).",
+        ),
+        [item],
+        sparql,
+    )
+
+
+def ward_variants(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = _ward_detail(ctx, ward)
+    variants = sorted({str(r.alt) for r in rows if r.alt})
+    items = [Item(v, str(ward.iri)) for v in variants]
+    if not variants:
+        return Reply(
+            ctx.t(
+                f"De documenten schrijven {ward.label} steeds op dezelfde manier.",
+                f"The documents always spell {ward.label} the same way.",
+            ),
+            [],
+            sparql,
+        )
+    return Reply(
+        ctx.t(f"{ward.label} komt ook voor als: {', '.join(variants)}.", f"{ward.label} also occurs as: {', '.join(variants)}."),
+        items,
+        sparql,
+    )
+
+
+def ward_parent(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = _ward_detail(ctx, ward)
+    parents = _merge(Item(str(r.parentLabel), str(r.parent), _evidence(r)) for r in rows if r.parentLabel)
+    if not parents:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten zeggen niet waarin {ward.label} ligt.",
+                f"Not found: the documents do not say where {ward.label} lies.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(f"{ward.label} ligt in {_listing(parents)}.", f"{ward.label} lies in {_listing(parents)}."), parents, sparql
+    )
+
+
+_ROLE_CACHE: dict[int, list[tuple[str, URIRef]]] = {}
+
+
+def _roles(ctx: Context) -> list[tuple[str, URIRef]]:
+    key = id(ctx.store)
+    if key not in _ROLE_CACHE:
+        rows, _ = ctx.run("roles")
+        pairs = [(norm(str(r.label)), URIRef(str(r.role))) for r in rows]
+        extra = [
+            ("wijkregisseurs", BG.wijkregisseur),
+            ("programma manager", BG.programmamanager),
+            ("opdrachtgever", BG.bestuurlijkOpdrachtgever),
+        ]
+        _ROLE_CACHE[key] = sorted(pairs + extra, key=lambda p: -len(p[0]))
+    return _ROLE_CACHE[key]
+
+
+def _role_in(ctx: Context) -> URIRef | None:
+    text = norm(ctx.question)
+    for label, role in _roles(ctx):
+        if re.search(rf"\b{re.escape(label)}\b", text):
+            if role == BG.bestuurlijkOpdrachtgever and "ambtelijk" in text:
+                return BG.ambtelijkOpdrachtgever
+            return role
+    return None
+
+
+def _owner(ctx: Context) -> Entity | None:
+    return ctx.linked.first("programme", "document")
+
+
+def role_holder(ctx: Context) -> Reply:
+    role = _role_in(ctx)
+    owner = _owner(ctx)
+    ward = ctx.linked.first("ward")
+    if owner is None and ctx.linked.unknown and ward is None:
+        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+    rows, sparql = ctx.run("actors", owner=owner.iri if owner else None, role=role)
+    if ward is not None and role == BG.wijkregisseur:
+        rows = [r for r in rows if norm(ward.label) in norm(str(r.quote or ""))]
+    items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), _evidence(r)) for r in rows)
+    role_name = _local(role) if role else ctx.t("rol", "role")
+    where = owner.label if owner else (ward.label if ward else ctx.t("de documenten", "the documents"))
+    if not items:
+        nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
+        nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), _evidence(r)) for r in nearby_rows)
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen {role_name} bij naam voor {where}.",
+            f"Not found: the documents do not name a {role_name} for {where}.",
+        )
+        if nearby:
+            answer += ctx.t(" Wel genoemd: ", " Named nearby: ") + _listing(nearby, 8) + "."
+        return Reply(answer, nearby[:8], sparql, False)
+    return Reply(
+        ctx.t(
+            f"{role_name[0].upper()}{role_name[1:]} voor {where}: {_listing(items)}.",
+            f"{role_name[0].upper()}{role_name[1:]} for {where}: {_listing(items)}.",
+        ),
+        items,
+        sparql,
+    )
+
+
+def relations(ctx: Context) -> Reply:
+    programme = ctx.linked.first("programme")
+    document = ctx.linked.first("document")
+    if programme is None and document is None and ctx.linked.unknown:
+        return _not_found(ctx, ctx.t("programma", "programme"), ("programme",))
+    rows, sparql = ctx.run("programme-relations", programme=programme.iri if programme else None)
+    if document is not None and programme is None:
+        rows = [r for r in rows if str(r.fromTitle) == document.label]
+    outgoing, incoming = [], []
+    for r in rows:
+        mutual = ctx.t("wederzijds", "mutual") if r.mutual and r.mutual.toPython() else ctx.t("eenzijdig", "one-sided")
+        text = f"{r.fromName} → {r.toName} ({mutual})"
+        item = Item(text, str(r.to), _evidence(r))
+        if programme is not None and str(r.to) == str(programme.iri):
+            incoming.append(item)
+        else:
+            outgoing.append(item)
+    outgoing, incoming = _merge(outgoing), _merge(incoming)
+    if not outgoing and not incoming:
+        who = (programme or document).label if (programme or document) else ""
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten leggen geen programmarelaties voor {who}.",
+                f"Not found: the documents state no programme relations for {who}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    parts = []
+    if outgoing:
+        parts.append(
+            ctx.t(f"Genoemd als verwant ({len(outgoing)}): ", f"Named as related ({len(outgoing)}): ") + _listing(outgoing)
+        )
+    if incoming:
+        parts.append(
+            ctx.t(f"Noemen {programme.label} ({len(incoming)}): ", f"Name {programme.label} ({len(incoming)}): ")
+            + _listing(incoming)
+        )
+    return Reply(" ".join(p + "." for p in parts), outgoing + incoming, sparql)
+
+
+def shared(ctx: Context) -> Reply:
+    actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen", ctx.question, re.I)
+    rows, sparql = ctx.run("shared-actors" if actors else "shared-wards")
+    if actors:
+        items = [Item(f"{r.name}: {r.roles}", str(r.agent)) for r in rows]
+    else:
+        items = [Item(f"{r.wardLabel}: {r.documents}", str(r.ward)) for r in rows]
+    label = ctx.t("actoren" if actors else "gebieden", "actors" if actors else "wards")
+    return Reply(
+        ctx.t(
+            f"Gedeelde {label} ({len(items)}): {_listing(items, 12)}.", f"Shared {label} ({len(items)}): {_listing(items, 12)}."
+        ),
+        items,
+        sparql,
+        bool(items),
+    )
+
+
+def budget_check(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("budget-tables", owner=owner.iri if owner else None)
+    items = []
+    wrong = 0
+    for r in rows:
+        total, parts = float(r.total), float(r.sum)
+        ok = abs(total - parts) < 0.5
+        wrong += not ok
+        verdict = ctx.t(
+            "klopt" if ok else f"klopt niet: verschil {_euro(total - parts)}",
+            "adds up" if ok else f"does not add up: difference {_euro(total - parts)}",
+        )
+        items.append(
+            Item(
+                f"{r.title}, {r.label}: {ctx.t('som', 'sum')} {_euro(parts)}, "
+                f"{ctx.t('vermeld totaal', 'stated total')} {_euro(total)} — {verdict}",
+                str(r.table),
+                _evidence(r),
+            )
+        )
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: geen begrotingstabel met een vermeld totaal" + (f" voor {owner.label}" if owner else ""),
+                "Not found: no budget table with a stated total" + (f" for {owner.label}" if owner else ""),
+            )
+            + ".",
+            [],
+            sparql,
+            False,
+        )
+    head = ctx.t(
+        f"{len(items)} tabellen met totaal; {wrong} kloppen niet. ", f"{len(items)} tables with a total; {wrong} do not add up. "
+    )
+    return Reply(head + _listing(items, 10) + ".", items, sparql)
+
+
+def _year_in(question: str) -> int | None:
+    match = re.search(r"\b(19[5-9]\d|20[0-4]\d)\b", question)
+    return int(match.group(1)) if match else None
+
+
+def budget(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    year = _year_in(ctx.question)
+    if owner is None and ctx.linked.unknown:
+        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+    rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    items, totals, parts_sum = [], [], 0.0
+    for r in rows:
+        when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
+        purpose = str(r.purpose or "").strip(" :") or ctx.t("budget", "budget")
+        item = Item(
+            f"{purpose}: {_euro(float(r.amount))}" + (f" ({when})" if when else "") + f" — {r.title}", str(r.budget), _evidence(r)
+        )
+        items.append(item)
+        if r.isTotal and r.isTotal.toPython():
+            totals.append(item)
+        else:
+            parts_sum += float(r.amount)
+    items = _merge(items)
+    where = owner.label if owner else ctx.t("alle documenten", "all documents")
+    if not items:
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen budget voor {where}",
+            f"Not found: the documents state no budget for {where}",
+        )
+        if year:
+            answer += ctx.t(f" in {year}", f" in {year}")
+            other, _ = ctx.run("budgets", owner=owner.iri if owner else None)
+            years = sorted({str(r.year) for r in other if r.year} | {f"{r.start}–{r.end}" for r in other if r.start})
+            if years:
+                answer += ctx.t(f"; wel voor: {', '.join(years[:8])}", f"; there are budgets for: {', '.join(years[:8])}")
+        return Reply(answer + ".", [], sparql, False)
+    total_text = ""
+    if totals:
+        total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
+    return Reply(
+        ctx.t(
+            f"Budgetten voor {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
+            f"Budgets for {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
+        )
+        + _listing(items, 12)
+        + "."
+        + total_text,
+        items,
+        sparql,
+    )
+
+
+def capacity(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
+    role_words = norm(ctx.question)
+    items = []
+    for r in rows:
+        hours = []
+        if r.perWeek is not None:
+            hours.append(ctx.t(f"{float(r.perWeek):g} uur per week", f"{float(r.perWeek):g} hours per week"))
+        if r.perYear is not None:
+            hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
+        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}", str(r.c), _evidence(r)))
+    focused = [i for i in items if norm(i.text.split(":")[0]) and norm(i.text.split(":")[0]) in role_words]
+    items = _merge(focused or items)
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten noemen geen capaciteit (uren)" + (f" voor {owner.label}" if owner else "") + ".",
+                "Not found: the documents state no capacity (hours)" + (f" for {owner.label}" if owner else "") + ".",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + ".", items, sparql)
+
+
+def indicators(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("indicators", owner=owner.iri if owner else None)
+    items = _merge(
+        Item(
+            f"{r.label}"
+            + (f" ({ctx.t('nulwaarde', 'baseline')} {r.baseline})" if r.baseline else "")
+            + (f" ({ctx.t('streefwaarde', 'target')} {r.target})" if r.target else ""),
+            str(r.indicator),
+            _evidence(r),
+        )
+        for r in rows
+    )
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten geven geen indicatoren met nul- of streefwaarde"
+                + (f" voor {owner.label}" if owner else "")
+                + ".",
+                "Not found: the documents give no indicators with baseline or target"
+                + (f" for {owner.label}" if owner else "")
+                + ".",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(ctx.t("Indicatoren: ", "Indicators: ") + _listing(items) + ".", items, sparql)
+
+
+LEVEL_WORDS = [
+    ("Visie", re.compile(r"visie|vision", re.I)),
+    ("StrategischDoel", re.compile(r"strateg", re.I)),
+    ("TactischDoel", re.compile(r"tactis|tactic", re.I)),
+    ("OperationeelDoel", re.compile(r"operation", re.I)),
+]
+GOAL_LEVELS = ("Visie", "StrategischDoel", "TactischDoel", "OperationeelDoel", "Beleidsdoel")
+EFFORT_LEVELS = ("Inspanning", "Project", "Activiteit", "Werkveld", "Programmalijn")
+LEVEL_NAMES = {
+    "Visie": ("visie", "vision"),
+    "StrategischDoel": ("strategisch doel", "strategic goal"),
+    "TactischDoel": ("tactisch doel", "tactical goal"),
+    "OperationeelDoel": ("operationeel doel", "operational goal"),
+    "Beleidsdoel": ("doel", "goal"),
+    "Inspanning": ("inspanning", "effort"),
+    "Project": ("project", "project"),
+    "Activiteit": ("activiteit", "activity"),
+    "Werkveld": ("werkveld", "field of work"),
+    "Programmalijn": ("programmalijn", "programme line"),
+}
+
+
+def _din(ctx: Context, levels: tuple[str, ...], what: tuple[str, str]) -> Reply:
+    owner = _owner(ctx)
+    if owner is None:
+        if ctx.linked.unknown:
+            return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+        return Reply(
+            ctx.t(
+                f"Welk programma of document bedoelt u? Noem het, dan geef ik de {what[0]}.",
+                f"Which programme or document do you mean? Name it and I will give the {what[1]}.",
+            ),
+            [],
+            None,
+            False,
+        )
+    rows, sparql = ctx.run("din", owner=owner.iri)
+    items = []
+    for r in rows:
+        level = _local(r.level)
+        if level not in levels:
+            continue
+        name = LEVEL_NAMES.get(level, (level, level))[ctx.lang == "en"]
+        parent = f" → {r.parentLabel}" if r.parentLabel else ""
+        items.append(Item(f"{r.label} ({name}{parent})", str(r.x), _evidence(r)))
+    items = _merge(items)
+    if not items:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten geven geen {what[0]} voor {owner.label}.",
+                f"Not found: the documents give no {what[1]} for {owner.label}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(
+            f"{what[0][0].upper()}{what[0][1:]} van {owner.label} ({len(items)}): ",
+            f"{what[1][0].upper()}{what[1][1:]} of {owner.label} ({len(items)}): ",
+        )
+        + _listing(items)
+        + ".",
+        items,
+        sparql,
+    )
+
+
+def din_goals(ctx: Context) -> Reply:
+    asked = tuple(level for level, pattern in LEVEL_WORDS if pattern.search(ctx.question))
+    levels = asked or GOAL_LEVELS
+    names = ", ".join(LEVEL_NAMES[level][ctx.lang == "en"] for level in asked) if asked else ctx.t("doelen", "goals")
+    return _din(ctx, levels, (names, names) if asked else ("doelen", "goals"))
+
+
+def din_efforts(ctx: Context) -> Reply:
+    ward = ctx.linked.first("ward")
+    if ward is not None and _owner(ctx) is None:
+        return ward_efforts(ctx)
+    return _din(ctx, EFFORT_LEVELS, ("inspanningen", "efforts"))
+
+
+def contributes_to(ctx: Context) -> Reply:
+    element = ctx.linked.first("effort", "goal")
+    if element is None:
+        return din_goals(ctx)
+    rows, sparql = ctx.run("contributes-to", element=element.iri)
+    items = _merge(
+        Item(
+            f"{r.label} ({LEVEL_NAMES.get(_local(r.level), ('doel', 'goal'))[ctx.lang == 'en']}"
+            + (ctx.t(", direct", ", directly") if r.direct and r.direct.toPython() else "")
+            + ")",
+            str(r.goal),
+            _evidence(r),
+        )
+        for r in rows
+    )
+    if not items:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten koppelen {element.label} aan geen doel.",
+                f"Not found: the documents link {element.label} to no goal.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(f"{element.label} draagt bij aan: ", f"{element.label} contributes to: ") + _listing(items) + ".", items, sparql
+    )
+
+
+def document_meta(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("documents")
+    owner = _owner(ctx)
+    if owner is not None:
+        rows = [r for r in rows if str(r.doc) == str(owner.iri) or norm(owner.label) in norm(str(r.title))]
+    items = []
+    for r in rows:
+        period = f"{r.start}–{r.end}" if r.start else (str(r.year) if r.year else ctx.t("jaar onbekend", "year unknown"))
+        items.append(
+            Item(
+                f"{r.title} ({_local(r.kind)}, {r.municipality or '?'}, {period}; {r.steering or '-'}; "
+                f"{r.file} {ctx.t('regels', 'lines')} {r.first}–{r.last})",
+                str(r.doc),
+                [Evidence(str(r.file), (int(r.first), int(r.first)), str(r.title))],
+            )
+        )
+    if not items:
+        return Reply(ctx.t("Niet gevonden.", "Not found."), [], sparql, False)
+    return Reply(ctx.t(f"Documenten ({len(items)}): ", f"Documents ({len(items)}): ") + _listing(items) + ".", items, sparql)
+
+
+def programme_list(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("programmes")
+    items = _merge(Item(str(r.label) + (f" ({r.contract})" if r.contract else ""), str(r.programme)) for r in rows)
+    return Reply(ctx.t(f"Programma's ({len(items)}): ", f"Programmes ({len(items)}): ") + _listing(items) + ".", items, sparql)
+
+
+def ward_list(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("wards")
+    items = _merge(
+        Item(f"{r.label}" + (f" ({r.code})" if r.code else ""), str(r.ward))
+        for r in rows
+        if _local(r.kind) in ("Wijk", "Dorp", "Stadsdeel")
+    )
+    return Reply(
+        ctx.t(f"Wijken en dorpen ({len(items)}): ", f"Wards and villages ({len(items)}): ") + _listing(items) + ".", items, sparql
+    )
+
+
+HANDLERS: dict[str, Callable[[Context], Reply]] = {
+    "afstemming": afstemming,
+    "ward_efforts": ward_efforts,
+    "ward_buurten": ward_buurten,
+    "ward_code": ward_code,
+    "ward_variants": ward_variants,
+    "ward_parent": ward_parent,
+    "role_holder": role_holder,
+    "relations": relations,
+    "shared": shared,
+    "budget_check": budget_check,
+    "capacity": capacity,
+    "budget": budget,
+    "indicators": indicators,
+    "contributes_to": contributes_to,
+    "din_efforts": din_efforts,
+    "din_goals": din_goals,
+    "document_meta": document_meta,
+    "programme_list": programme_list,
+    "ward_list": ward_list,
+}
+COUNT_WORDS = re.compile(r"\bhoeveel\b|\bhow many\b|\baantal\b|\bnumber of\b", re.I)
+MIN_INTENT_SCORE = 1.5
+
+
+# -- entry points --------------------------------------------------------------------------------------
+class Answerer:
+    """Holds the entity index and models for one store generation; answers many questions."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.index = EntityIndex(store)
+
+    def ask(self, question: str) -> dict[str, Any]:
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("empty question")
+        if len(question) > MAX_QUESTION:
+            raise ValueError(f"question longer than {MAX_QUESTION} characters")
+        lang = intents.language(question)
+        linked = link(question, self.index)
+        ctx = Context(self.store, question, lang, linked, self.index)
+        ranked = intents.rank(question, linked)
+        best_score, best = ranked[0]
+        passages = _passages(self.store, question)
+        if best_score < MIN_INTENT_SCORE:
+            return _passage_answer(question, lang, passages, linked, ctx)
+        reply = HANDLERS[best.name](ctx)
+        answer = reply.answer
+        if COUNT_WORDS.search(question) and reply.found and reply.items and best.name not in ("budget_check", "capacity"):
+            answer = ctx.t(f"Aantal: {len(reply.items)}. ", f"Count: {len(reply.items)}. ") + answer
+        return {
+            "question": question,
+            "intent": best.name,
+            "answer": answer,
+            "answers": [i.as_dict() for i in reply.items[:50]],
+            "passages": passages,
+            "sparql": reply.sparql,
+        }
+
+
+def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str, Any]]:
+    try:
+        from beleidsgraaf.queries.search import search
+    except ImportError:  # search is optional until its index exists
+        return []
+    try:
+        return [p.as_dict() for p in search(store, question, k)]
+    except Exception:  # noqa: BLE001 - a missing or stale index must not break graph answers
+        return []
+
+
+def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
+    if linked.unknown and not linked.mentions:
+        reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
+        answer = reply.answer
+    elif passages:
+        top = passages[0]
+        answer = ctx.t(
+            f"Antwoord op basis van passages (geen gestructureerd antwoord gevonden): {top['document']} regels "
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:300]}"',
+            f"Passage-based answer (no structured answer found): {top['document']} lines "
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:300]}"',
+        )
+    else:
+        answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
+    answers = [
+        {
+            "text": p["text"][:300],
+            "iri": None,
+            "evidence": [{"document": p["document"], "lines": p["lines"], "quote": p["text"][:200]}],
+        }
+        for p in passages[:3]
+    ]
+    return {"question": question, "intent": None, "answer": answer, "answers": answers, "passages": passages, "sparql": None}
+
+
+_ANSWERERS: dict[str, Answerer] = {}
+
+
+def answerer(store: EmbeddedStore) -> Answerer:
+    """One Answerer per store generation, so a new ingest is picked up without a restart."""
+    key = f"{store.location}:{store.current}"
+    if key not in _ANSWERERS:
+        _ANSWERERS.clear()
+        _ANSWERERS[key] = Answerer(store)
+    return _ANSWERERS[key]
+
+
+def ask(store: EmbeddedStore, question: str) -> dict[str, Any]:
+    return answerer(store).ask(question)
+
+
+def ask_many(store: EmbeddedStore, questions: Iterable[str]) -> Iterable[dict[str, Any]]:
+    worker = answerer(store)
+    for question in questions:
+        try:
+            yield worker.ask(question)
+        except ValueError as exc:
+            yield {"question": question, "intent": None, "answer": f"Error: {exc}", "answers": [], "passages": [], "sparql": None}
