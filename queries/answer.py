@@ -9,6 +9,7 @@ answer from the best passages and say that the answer is passage-based.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class Context:
     lang: str
     linked: Linked
     index: EntityIndex
+    texts: list[dict[str, Any]] = field(default_factory=list)
 
     def t(self, nl: str, en: str) -> str:
         return en if self.lang == "en" else nl
@@ -229,9 +231,20 @@ def ward_efforts(ctx: Context) -> Reply:
 
 
 def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
-    rows, _ = ctx.run("ward-mentions", ward=ward.iri)
-    items = [Item(f"{row.file} {ctx.t('regel', 'line')} {row.first}", str(row.place), _evidence(row)) for row in rows]
-    return _merge(items)
+    """Passages that name the ward (any spelling), quoted: what the text says about it."""
+    rows, _ = ctx.run("ward-detail", ward=ward.iri)
+    names = {norm(ward.label)} | {norm(str(r.alt)) for r in rows if r.alt}
+    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names if n]
+    items: list[Item] = []
+    last_end: dict[str, int] = {}
+    for passage in ctx.texts:
+        document, (first, last) = passage["document"], passage["lines"]
+        if first <= last_end.get(document, 0) or not any(p.search(norm(passage["text"])) for p in patterns):
+            continue  # windows overlap by half: a mention is cited once
+        last_end[document] = last
+        quote = passage["text"][:220]
+        items.append(Item(f'{ctx.t("vermelding", "mention")}: "{quote}"', None, [Evidence(document, (first, last), quote)]))
+    return items
 
 
 def afstemming(ctx: Context) -> Reply:
@@ -571,7 +584,9 @@ def budget(ctx: Context) -> Reply:
             if years:
                 answer += ctx.t(f"; wel voor: {', '.join(years[:8])}", f"; there are budgets for: {', '.join(years[:8])}")
         return Reply(answer + ".", [], sparql, False)
-    total_text = ""
+    total_text = (
+        ctx.t(f" Som van de regels: {_euro(parts_sum)}.", f" Sum of the rows: {_euro(parts_sum)}.") if owner and year else ""
+    )
     if totals:
         total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
     return Reply(
@@ -600,6 +615,10 @@ def capacity(ctx: Context) -> Reply:
             hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
         items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}", str(r.c), _evidence(r)))
     focused = [i for i in items if norm(i.text.split(":")[0]) and norm(i.text.split(":")[0]) in role_words]
+    chosen = {i.iri for i in (focused or items)}
+    distinct = {str(r.c): r for r in rows if str(r.c) in chosen}
+    week = sum(float(r.perWeek) for r in distinct.values() if r.perWeek is not None)
+    year = sum(float(r.perYear) for r in distinct.values() if r.perYear is not None)
     items = _merge(focused or items)
     if not items:
         return Reply(
@@ -611,7 +630,12 @@ def capacity(ctx: Context) -> Reply:
             sparql,
             False,
         )
-    return Reply(ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + ".", items, sparql)
+    total = ctx.t(
+        f" Samen: {week:g} uur per week, {year:g} uur per jaar.", f" Together: {week:g} hours per week, {year:g} hours per year."
+    )
+    return Reply(
+        ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + "." + (total if len(distinct) > 1 else ""), items, sparql
+    )
 
 
 def indicators(ctx: Context) -> Reply:
@@ -827,6 +851,7 @@ class Answerer:
     def __init__(self, store: EmbeddedStore) -> None:
         self.store = store
         self.index = EntityIndex(store)
+        self.texts = _load_texts(store)
 
     def ask(self, question: str) -> dict[str, Any]:
         question = (question or "").strip()
@@ -836,7 +861,7 @@ class Answerer:
             raise ValueError(f"question longer than {MAX_QUESTION} characters")
         lang = intents.language(question)
         linked = link(question, self.index)
-        ctx = Context(self.store, question, lang, linked, self.index)
+        ctx = Context(self.store, question, lang, linked, self.index, self.texts)
         ranked = intents.rank(question, linked)
         best_score, best = ranked[0]
         passages = _passages(self.store, question)
@@ -844,6 +869,12 @@ class Answerer:
             return _passage_answer(question, lang, passages, linked, ctx)
         reply = HANDLERS[best.name](ctx)
         answer = reply.answer
+        if not reply.found and passages:
+            top = passages[0]
+            answer += ctx.t(
+                f' Dichtstbijzijnde passage: {top["document"]} regels {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
+                f' Nearest passage: {top["document"]} lines {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
+            )
         if COUNT_WORDS.search(question) and reply.found and reply.items and best.name not in ("budget_check", "capacity"):
             answer = ctx.t(f"Aantal: {len(reply.items)}. ", f"Count: {len(reply.items)}. ") + answer
         return {
@@ -854,6 +885,15 @@ class Answerer:
             "passages": passages,
             "sparql": reply.sparql,
         }
+
+
+def _load_texts(store: EmbeddedStore) -> list[dict[str, Any]]:
+    """The passage windows stored with the graph (one JSON object per line), for exact name look-ups."""
+    path = store.artifact("passages.jsonl")
+    if path is None:
+        return []
+    texts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return sorted(texts, key=lambda t: (t["document"], t["lines"][0]))
 
 
 def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str, Any]]:

@@ -22,7 +22,9 @@ from beleidsgraaf.ontology.store import EmbeddedStore
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
-RRF_K = 60  # the constant of Cormack et al.; ranks beyond ~60 barely count
+# Reciprocal rank fusion constant. Cormack et al. use 60; a small constant favours the top of each
+# list, which measured MRR@10 0.83 against 0.76 at 60 on the query set (k 3-10 alike; see benchmarks).
+RRF_K = 10
 CANDIDATES = 100  # depth of each ranked list that enters the fusion
 VARIANT_WEIGHT = 0.8  # a close spelling variant of a query word counts a little less than the word itself
 
