@@ -230,6 +230,10 @@ def ward_efforts(ctx: Context) -> Reply:
     return Reply(head + " ".join(p + "." for p in parts), targeted + citywide, sparql)
 
 
+STRONG_CUES = re.compile(r"pilot|project|starten|we starten", re.I)
+EFFORT_CUES = re.compile(r"pilot|project|starten|aanpak|inzet|activiteit|uitvoer", re.I)
+
+
 def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
     """Passages that name the ward (any spelling), quoted: what the text says about it."""
     rows, _ = ctx.run("ward-detail", ward=ward.iri)
@@ -244,7 +248,8 @@ def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
         last_end[document] = last
         quote = passage["text"][:220]
         items.append(Item(f'{ctx.t("vermelding", "mention")}: "{quote}"', None, [Evidence(document, (first, last), quote)]))
-    return items
+    # Lines that describe work (a pilot, a project, a start) say more about what reaches the ward than lists do.
+    return sorted(items, key=lambda i: (not STRONG_CUES.search(i.text), not EFFORT_CUES.search(i.text)))
 
 
 def afstemming(ctx: Context) -> Reply:
