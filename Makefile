@@ -11,6 +11,7 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/beleidsgraaf ingest corpus/
 	$(VENV)/bin/beleidsgraaf stats
+	$(VENV)/bin/beleidsgraaf serve
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

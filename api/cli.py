@@ -139,11 +139,69 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     service.require_data(service.store_for(store))
     shown = f"[{host}]" if ":" in host else host
     out.print(f"beleidsgraaf: http://{shown}:{port}/  (API docs: http://{shown}:{port}/docs, SPARQL: http://{shown}:{port}/sparql)",
-              markup=False, highlight=False)
+              markup=False, highlight=False, soft_wrap=True)
     uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
 
 
 cli_questions.register(app)
+
+
+@app.command()
+def validate(store: StoreOpt = None,
+             as_json: Annotated[bool, typer.Option("--json", help="JSON: a list of findings")] = False,
+             severity: Annotated[str, typer.Option("--severity", help="info | warning | violation (this and above)")] = "info",
+             ) -> None:
+    """Check the graph against the SHACL shapes: DIN structure, documents, wards, numbers, sources.
+
+    Exit code 0 without violations, 1 with violations, 2 on usage errors.
+    """
+    from beleidsgraaf.ontology.store import open_store
+    from beleidsgraaf.shapes.findings import LABEL_NL, rank, summary, timed
+
+    rank(severity)
+    found, seconds = timed(open_store(store), severity)
+    if as_json:
+        sys.stdout.write(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=1) + "\n")
+    else:
+        by_document: dict[str, list] = {}
+        for finding in found:
+            by_document.setdefault(finding.document or "(geen document / no document)", []).append(finding)
+        for document, items in by_document.items():
+            table = Table("ernst", "regels", "onderdeel", "bevinding (nl / en)", title=document, title_justify="left",
+                          show_lines=True)
+            for f in items:
+                lines = f"{f.lines[0]}-{f.lines[1]}" if f.lines else ""
+                table.add_row(f"{LABEL_NL[f.severity]}\n{f.severity}", lines, f.label[:60],
+                              f"{f.message_nl}\n[dim]{f.message_en}[/dim]")
+            out.print(table)
+        counts = summary(found)
+        out.print(f"{counts['violation']} fouten / violations, {counts['warning']} aandachtspunten / warnings, "
+                  f"{counts['info']} opmerkingen / notes ({seconds:.1f} s)")
+    if any(f.severity == "violation" for f in found):
+        raise SystemExit(1)
+
+
+@app.command()
+def search(text: Annotated[str, typer.Argument(help="question or key words, Dutch or English")],
+           k: Annotated[int, typer.Option("-k", help="number of passages")] = 10,
+           mode: Annotated[str, typer.Option("--mode", help="hybrid | bm25 | dense")] = "hybrid",
+           as_json: Annotated[bool, typer.Option("--json", help="JSON: a list of passages")] = False,
+           store: StoreOpt = None) -> None:
+    """Find passages in the documents (BM25 + embeddings, fused), each with file, lines and score."""
+    from beleidsgraaf.ontology.store import open_store
+    from beleidsgraaf.queries.search import search as find
+
+    found = find(open_store(store), text, k=k, mode=mode)
+    if as_json:
+        sys.stdout.write(json.dumps([p.as_dict() for p in found], ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table("#", "document", "regels", "score", "tekst", show_lines=True)
+    for rank, passage in enumerate(found, start=1):
+        table.add_row(str(rank), passage.document, f"{passage.lines[0]}-{passage.lines[1]}", f"{passage.score:.4f}",
+                      passage.text)
+    out.print(table)
+    if not found:
+        out.print("geen passages gevonden / no passages found")
 
 
 def main() -> None:

@@ -295,7 +295,7 @@ def ward_buurten(ctx: Context) -> Reply:
     if isinstance(ward, Reply):
         return ward
     rows, sparql = ctx.run("ward-buurten", ward=ward.iri)
-    items = _merge(Item(f"{r.label}" + (f" ({r.code})" if r.code else ""), str(r.buurt), _evidence(r)) for r in rows)
+    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), _evidence(r)) for r in rows)
     if not items:
         return Reply(
             ctx.t(
@@ -815,7 +815,7 @@ def programme_list(ctx: Context) -> Reply:
 def ward_list(ctx: Context) -> Reply:
     rows, sparql = ctx.run("wards")
     items = _merge(
-        Item(f"{r.label}" + (f" ({r.code})" if r.code else ""), str(r.ward))
+        Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.ward))
         for r in rows
         if _local(r.kind) in ("Wijk", "Dorp", "Stadsdeel")
     )

@@ -7,6 +7,7 @@ module only reads them, once per store generation, and embeds the question with 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -150,6 +151,7 @@ def _top(scores: np.ndarray, positive: bool = False, depth: int = CANDIDATES) ->
 
 
 _CACHE: dict[tuple[str, float], SearchIndex] = {}
+_LOCK = threading.Lock()  # the HTTP app searches from worker threads
 
 
 def index_for(store: EmbeddedStore) -> SearchIndex:
@@ -159,13 +161,17 @@ def index_for(store: EmbeddedStore) -> SearchIndex:
         raise NotFoundError(f"the store at {store.location.path} is empty", hint="run `beleidsgraaf ingest corpus/` first")
     meta = store.artifact(passage_index.META)
     key = (str(current), meta.stat().st_mtime if meta else 0.0)
-    if key not in _CACHE:
-        loaded = passage_index.load(meta.parent if meta else None)
-        if loaded is None:
-            raise NotFoundError("the store has no search index",
-                                hint="ingest again with this version: `beleidsgraaf ingest corpus/`")
-        _CACHE.clear()  # one generation at a time: an old index is never consulted again
-        _CACHE[key] = SearchIndex(loaded)
+    with _LOCK:
+        return _CACHE[key] if key in _CACHE else _load_index(key, meta)
+
+
+def _load_index(key: tuple[str, float], meta: Path | None) -> SearchIndex:
+    loaded = passage_index.load(meta.parent if meta else None)
+    if loaded is None:
+        raise NotFoundError("the store has no search index",
+                            hint="ingest again with this version: `beleidsgraaf ingest corpus/`")
+    _CACHE.clear()  # one generation at a time: an old index is never consulted again
+    _CACHE[key] = SearchIndex(loaded)
     return _CACHE[key]
 
 
@@ -197,7 +203,3 @@ def search(store: EmbeddedStore, text: str, k: int = 10, mode: str = "hybrid") -
     """The k best passages for ``text``: document (file name), line span, text and score, best first."""
     cleaned = check_query(text, k, mode)
     return index_for(store).search(cleaned, k, mode)
-
-
-def artifact_path(store: EmbeddedStore) -> Path | None:
-    return store.artifact(passage_index.META)
