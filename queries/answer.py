@@ -252,7 +252,35 @@ def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
     return sorted(items, key=lambda i: (not STRONG_CUES.search(i.text), not EFFORT_CUES.search(i.text)))
 
 
+def afstemming_rules(ctx: Context) -> Reply:
+    """Without a ward: the coordination rules themselves, from the named document when there is one."""
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("afstemming-rules")
+    if owner is not None:
+        rows = [r for r in rows if norm(owner.label) in norm(str(r.title))] or rows
+    wanted = _principle_asked(ctx.question)
+    items = _merge(Item(str(r.text)[:400], str(r.rule), _evidence(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten geven geen afstemmingsregels.",
+                "Not found: the documents state no coordination rules.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(f"Afstemmingsregels ({len(items)}): ", f"Coordination rules ({len(items)}): ")
+        + " | ".join(i.text for i in items[:4]),
+        items,
+        sparql,
+    )
+
+
 def afstemming(ctx: Context) -> Reply:
+    if ctx.linked.first("ward") is None and not ctx.linked.unknown:
+        return afstemming_rules(ctx)
     ward = _ward_or_unknown(ctx)
     if isinstance(ward, Reply):
         return ward
@@ -339,8 +367,8 @@ def ward_code(ctx: Context) -> Reply:
     item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), _evidence(rows[0]))
     return Reply(
         ctx.t(
-            f"De CBS-code van {ward.label} is {', '.join(codes)} (afgeleid uit het wijknummer in de lijst).",
-            f"The CBS code of {ward.label} is {', '.join(codes)} (derived from the ward number in the list).",
+            f"De documenten noemen geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: {', '.join(codes)}.",
+            f"The documents state no CBS code; derived from the number of {ward.label} in the list of wards: {', '.join(codes)}.",
         ),
         [item],
         sparql,
@@ -374,8 +402,15 @@ def ward_parent(ctx: Context) -> Reply:
     ward = _ward_or_unknown(ctx)
     if isinstance(ward, Reply):
         return ward
-    rows, sparql = _ward_detail(ctx, ward)
-    parents = _merge(Item(str(r.parentLabel), str(r.parent), _evidence(r)) for r in rows if r.parentLabel)
+    # A name can be both a listed buurt and a loosely mentioned ward: the buurt knows its wijk.
+    candidates = [e for m in ctx.linked.mentions for e in m.of_kind("ward") if e.label == ward.label] or [ward]
+    parents: list[Item] = []
+    sparql = None
+    for candidate in candidates:
+        rows, sparql = _ward_detail(ctx, candidate)
+        found = _merge(Item(str(r.parentLabel), str(r.parent), _evidence(r)) for r in rows if r.parentLabel)
+        if found and (not parents or candidate.cls == "Buurt"):
+            parents = found
     if not parents:
         return Reply(
             ctx.t(
@@ -399,11 +434,8 @@ def _roles(ctx: Context) -> list[tuple[str, URIRef]]:
     if key not in _ROLE_CACHE:
         rows, _ = ctx.run("roles")
         pairs = [(norm(str(r.label)), URIRef(str(r.role))) for r in rows]
-        extra = [
-            ("wijkregisseurs", BG.wijkregisseur),
-            ("programma manager", BG.programmamanager),
-            ("opdrachtgever", BG.bestuurlijkOpdrachtgever),
-        ]
+        extra = [(norm(word), BG[role]) for role, words in intents.role_words().items() for word in words]
+        extra.append(("opdrachtgever", BG.bestuurlijkOpdrachtgever))
         _ROLE_CACHE[key] = sorted(pairs + extra, key=lambda p: -len(p[0]))
     return _ROLE_CACHE[key]
 
@@ -871,6 +903,8 @@ class Answerer:
         best_score, best = ranked[0]
         passages = _passages(self.store, question)
         if best_score < MIN_INTENT_SCORE:
+            return _passage_answer(question, lang, passages, linked, ctx)
+        if best.name == "passage":
             return _passage_answer(question, lang, passages, linked, ctx)
         reply = HANDLERS[best.name](ctx)
         answer = reply.answer

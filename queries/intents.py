@@ -49,6 +49,12 @@ def catalogue() -> tuple[Intent, ...]:
     )
 
 
+@cache
+def role_words() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(INTENTS_FILE.read_text(encoding="utf-8"))
+    return {role: tuple(words) for role, words in (data.get("role_words") or {}).items()}
+
+
 def language(question: str) -> str:
     words = re.findall(r"[a-zà-ÿ]+", question.lower())
     nl = sum(w in DUTCH for w in words)

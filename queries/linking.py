@@ -172,6 +172,7 @@ KIND_WORDS = re.compile(r"^(concept )?(programma ?contract|programma|contract|pl
 def _keys(label: object, alt: object, kind: str) -> list[str]:
     """Normalised names of a resource; documents and programmes also without their kind word or years."""
     keys = [norm(str(name)) for name in (label, alt) if name is not None]
+    keys += [k.replace(" en ", " ") for k in keys if " en " in k]  # "Economie & Participatie" loses its '&' in norm()
     if kind in ("document", "programme"):
         for name in (label, alt):
             if name is None:

@@ -49,8 +49,12 @@ class Passage:
     score: float
 
     def as_dict(self) -> dict:
-        return {"document": self.document, "lines": [self.lines[0], self.lines[1]], "text": self.text,
-                "score": round(float(self.score), 6)}
+        return {
+            "document": self.document,
+            "lines": [self.lines[0], self.lines[1]],
+            "text": self.text,
+            "score": round(float(self.score), 6),
+        }
 
 
 @lru_cache(maxsize=65536)
@@ -102,8 +106,7 @@ class SearchIndex:
             if len(token) < 7 or token.isdigit():
                 continue
             cutoff = 90 if known else 85
-            for variant, _score, _ in process.extract(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                                      limit=3):
+            for variant, _score, _ in process.extract(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
                 if variant != token:
                     weight = VARIANT_WEIGHT if known else 1.0
                     weights[variant] = max(weights.get(variant, 0.0), weight)
@@ -168,8 +171,7 @@ def index_for(store: EmbeddedStore) -> SearchIndex:
 def _load_index(key: tuple[str, float], meta: Path | None) -> SearchIndex:
     loaded = passage_index.load(meta.parent if meta else None)
     if loaded is None:
-        raise NotFoundError("the store has no search index",
-                            hint="ingest again with this version: `beleidsgraaf ingest corpus/`")
+        raise NotFoundError("the store has no search index", hint="ingest again with this version: `beleidsgraaf ingest corpus/`")
     _CACHE.clear()  # one generation at a time: an old index is never consulted again
     _CACHE[key] = SearchIndex(loaded)
     return _CACHE[key]
@@ -190,8 +192,10 @@ def check_query(text: str, k: int, mode: str) -> str:
     if not cleaned:
         raise InputError("the search text is empty", hint='e.g. beleidsgraaf search "budget wijkregisseurs"')
     if len(cleaned) > MAX_QUERY_CHARS:
-        raise InputError(f"the search text is {len(cleaned)} characters long; at most {MAX_QUERY_CHARS} are allowed",
-                         hint="search with a question or a few key words, not a whole document")
+        raise InputError(
+            f"the search text is {len(cleaned)} characters long; at most {MAX_QUERY_CHARS} are allowed",
+            hint="search with a question or a few key words, not a whole document",
+        )
     if mode not in MODES:
         raise InputError(f"unknown search mode '{mode}'", hint=f"use one of {', '.join(MODES)}")
     if not 1 <= k <= MAX_K:

@@ -20,8 +20,16 @@ from beleidsgraaf.queries import named
 
 # Depth of each DIN class in the picture: vision on top, efforts at the bottom.
 DIN_LEVELS: dict[str, int] = {
-    "Visie": 0, "StrategischDoel": 1, "Beleidsdoel": 1, "TactischDoel": 2, "OperationeelDoel": 3,
-    "Inspanning": 4, "Project": 4, "Activiteit": 4, "Werkveld": 4, "Programmalijn": 4,
+    "Visie": 0,
+    "StrategischDoel": 1,
+    "Beleidsdoel": 1,
+    "TactischDoel": 2,
+    "OperationeelDoel": 3,
+    "Inspanning": 4,
+    "Project": 4,
+    "Activiteit": 4,
+    "Werkveld": 4,
+    "Programmalijn": 4,
 }
 WARD_KIND_RANK = {"Wijk": 0, "Dorp": 0, "Stadsdeel": 1, "Gemeente": 2, "Buurt": 3}
 
@@ -84,11 +92,17 @@ def _resolve(name: str, candidates: Iterable[tuple[str, list[str]]], what: str) 
 def wards(store: EmbeddedStore) -> list[dict[str, Any]]:
     out = []
     for row in rows(store, "wards"):
-        out.append({
-            "iri": row["ward"], "name": row["label"], "kind": local(row["kind"]), "cbs": row["cbs"],
-            "parent": row["parent"], "parent_name": row["parentLabel"],
-            "aliases": sorted(a for a in (row["aliases"] or "").split("|") if a),
-        })
+        out.append(
+            {
+                "iri": row["ward"],
+                "name": row["label"],
+                "kind": local(row["kind"]),
+                "cbs": row["cbs"],
+                "parent": row["parent"],
+                "parent_name": row["parentLabel"],
+                "aliases": sorted(a for a in (row["aliases"] or "").split("|") if a),
+            }
+        )
     # A name shared by a wijk and a buurt resolves to the wijk: sort wards before buurten.
     out.sort(key=lambda w: (WARD_KIND_RANK.get(w["kind"] or "", 9), w["name"]))
     return out
@@ -105,9 +119,11 @@ def _sources(items: Iterable[Mapping[str, str | None]]) -> list[dict[str, Any]]:
     seen = []
     for row in items:
         if row.get("file") and row.get("first"):
-            source = {"document": row["file"],
-                      "lines": [int(row["first"] or 0), int(row["last"] or row["first"] or 0)],
-                      "quote": row.get("quote")}
+            source = {
+                "document": row["file"],
+                "lines": [int(row["first"] or 0), int(row["last"] or row["first"] or 0)],
+                "quote": row.get("quote"),
+            }
             if source not in seen:
                 seen.append(source)
     return sorted(seen, key=lambda s: (s["document"], s["lines"]))
@@ -115,8 +131,10 @@ def _sources(items: Iterable[Mapping[str, str | None]]) -> list[dict[str, Any]]:
 
 def ward_detail(store: EmbeddedStore, name: str) -> dict[str, Any]:
     ward = resolve_ward(store, name)
-    parts = [{"iri": r["part"], "name": r["label"], "kind": local(r["kind"]), "cbs": r["cbs"]}
-             for r in rows(store, "ward-buurten", ward=ward["iri"])]
+    parts = [
+        {"iri": r["part"], "name": r["label"], "kind": local(r["kind"]), "cbs": r["cbs"]}
+        for r in rows(store, "ward-buurten", ward=ward["iri"])
+    ]
     grouped: dict[tuple[str, str], list[dict[str, str | None]]] = {}
     for row in rows(store, "efforts-in-ward", ward=ward["iri"]):
         grouped.setdefault((row["reach"] or "", row["effort"] or ""), []).append(row)
@@ -124,28 +142,40 @@ def ward_detail(store: EmbeddedStore, name: str) -> dict[str, Any]:
     for (reach, iri), group in grouped.items():
         first = group[0]
         effort = {
-            "iri": iri, "name": first["label"], "reach": reach, "via": first["via"], "via_name": first["viaLabel"],
+            "iri": iri,
+            "name": first["label"],
+            "reach": reach,
+            "via": first["via"],
+            "via_name": first["viaLabel"],
             "steering": sorted({local(r["principle"]) or "" for r in group if r["principle"]}),
-            "owner": first["owner"], "owner_name": first["ownerLabel"], "programme": first["programme"],
+            "owner": first["owner"],
+            "owner_name": first["ownerLabel"],
+            "programme": first["programme"],
             "sources": _sources(group),
         }
         (targeted if reach == "gericht" else citywide).append(effort)
-    return {**ward, "parts": parts,
-            "efforts": {"targeted": sorted(targeted, key=lambda e: e["name"] or ""),
-                        "citywide": sorted(citywide, key=lambda e: e["name"] or "")}}
+    return {
+        **ward,
+        "parts": parts,
+        "efforts": {
+            "targeted": sorted(targeted, key=lambda e: e["name"] or ""),
+            "citywide": sorted(citywide, key=lambda e: e["name"] or ""),
+        },
+    }
 
 
 # -- programmes --------------------------------------------------------------------------------
 def programmes(store: EmbeddedStore) -> list[dict[str, Any]]:
-    return [{"iri": r["programme"], "name": r["label"], "contract": r["contract"], "nodes": int(r["nodes"] or 0)}
-            for r in rows(store, "programmes")]
+    return [
+        {"iri": r["programme"], "name": r["label"], "contract": r["contract"], "nodes": int(r["nodes"] or 0)}
+        for r in rows(store, "programmes")
+    ]
 
 
 def resolve_programme(store: EmbeddedStore, name: str) -> dict[str, Any]:
     listing = programmes(store)
     by_iri = {p["iri"]: p for p in listing}
-    iri = _resolve(name, [(p["iri"], [p["name"], *([p["contract"]] if p["contract"] else [])]) for p in listing],
-                   "programme")
+    iri = _resolve(name, [(p["iri"], [p["name"], *([p["contract"]] if p["contract"] else [])]) for p in listing], "programme")
     return by_iri[iri]
 
 
@@ -157,9 +187,9 @@ def programme_din(store: EmbeddedStore, name: str) -> dict[str, Any]:
     for row in rows(store, "din", owner=programme["iri"]):
         iri = row["x"] or ""
         kind = local(row["level"]) or "Inspanning"
-        node = nodes.setdefault(iri, {"iri": iri, "name": row["label"], "kind": kind,
-                                      "level": DIN_LEVELS.get(kind, 4), "order": None,
-                                      "sources": []})
+        node = nodes.setdefault(
+            iri, {"iri": iri, "name": row["label"], "kind": kind, "level": DIN_LEVELS.get(kind, 4), "order": None, "sources": []}
+        )
         # Keep the most specific class: a Project is also listed as Inspanning when both are stated.
         if kind != "Inspanning" and DIN_LEVELS.get(kind, 4) <= node["level"]:
             node["kind"], node["level"] = kind, DIN_LEVELS.get(kind, 4)
@@ -170,10 +200,8 @@ def programme_din(store: EmbeddedStore, name: str) -> dict[str, Any]:
                 node["sources"].append(source)
         if row["parent"]:
             edges.add((iri, row["parent"]))
-    ordered = sorted(nodes.values(), key=lambda n: (n["level"], n["order"] if n["order"] is not None else 10**6,
-                                                      n["name"] or ""))
-    return {**programme, "nodes": ordered,
-            "edges": [{"from": a, "to": b} for a, b in sorted(edges) if b in nodes]}
+    ordered = sorted(nodes.values(), key=lambda n: (n["level"], n["order"] if n["order"] is not None else 10**6, n["name"] or ""))
+    return {**programme, "nodes": ordered, "edges": [{"from": a, "to": b} for a, b in sorted(edges) if b in nodes]}
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -192,6 +220,12 @@ def describe(store: EmbeddedStore, iri: str) -> Graph:
 
 
 def source_files(store: EmbeddedStore) -> dict[str, dict[str, Any]]:
-    return {r["name"] or "": {"iri": r["file"], "sha256": r["sha256"], "lines": int(r["lines"] or 0),
-                              "documents": int(r["documents"] or 0)}
-            for r in rows(store, "source-files")}
+    return {
+        r["name"] or "": {
+            "iri": r["file"],
+            "sha256": r["sha256"],
+            "lines": int(r["lines"] or 0),
+            "documents": int(r["documents"] or 0),
+        }
+        for r in rows(store, "source-files")
+    }

@@ -1,0 +1,179 @@
+"""Questions on the real corpus: entity linking, intents, the JSON contract, cited answers, negatives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from beleidsgraaf.errors import InputError, NotFoundError
+from beleidsgraaf.queries import named
+from beleidsgraaf.queries.answer import answerer
+from beleidsgraaf.queries.evaluate import evaluate, load
+from beleidsgraaf.queries.intents import language, rank
+from beleidsgraaf.queries.linking import link
+from beleidsgraaf.queries.reports import afstemming_report, programme_links
+
+QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
+PLAN = "almelo-2023-plan-leefbare-wijken-en-dorpen.txt"
+
+
+@pytest.fixture(scope="module")
+def worker(corpus_store):
+    store, _, _ = corpus_store
+    return answerer(store)
+
+
+@pytest.mark.parametrize("spelling", ["ossenkopelerhoek", "Ossenkopplerhoek", "OSSENKOPPELERHOEK"])
+def test_typos_and_variants_link_to_the_one_ward(worker, spelling):
+    linked = link(f"Welke projecten raken {spelling}?", worker.index)
+    ward = linked.first("ward")
+    assert ward is not None and ward.label == "Ossenkoppelerhoek"
+
+
+def test_sluitersveld_spellings_are_one_resource(worker):
+    iris = {link(f"wat speelt er in {name}", worker.index).first("ward").iri
+            for name in ("Sluitersveld", "Sluiterseveld", "Sluiversveld")}
+    assert len(iris) == 1
+
+
+def test_an_unknown_ward_stays_unknown(worker):
+    linked = link("Welke lijnprojecten raken Zonnedal?", worker.index)
+    assert linked.first("ward") is None
+    assert "Zonnedal" in linked.unknown
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("Welke lijnprojecten raken Ossenkoppelerhoek?", "ward_efforts"),
+    ("wat moet ik afstemmen in Sluitersveld", "afstemming"),
+    ("Welke buurten horen bij Windmolenbroek?", "ward_buurten"),
+    ("How many neighbourhoods does De Riet have?", "ward_buurten"),
+    ("Wie is de programmamanager van het programma Zorg?", "role_holder"),
+    ("Which programmes name Binnenstad as related, and is that mutual?", "relations"),
+    ("Klopt het totaal van de begroting van Duurzaamheid?", "budget_check"),
+    ("Hoeveel uur per week heeft de wijkregisseur?", "capacity"),
+    ("What is the budget of Duurzaamheid in 2021?", "budget"),
+    ("Wat is de visie van het programma Binnenstad?", "din_goals"),
+    ("In welke wijk ligt Beeklust?", "ward_parent"),
+])
+def test_intent_is_recognised(worker, question, intent):
+    assert rank(question, link(question, worker.index))[0][1].name == intent
+
+
+def test_language_is_detected():
+    assert language("Welke programma's zijn er?") == "nl"
+    assert language("Which programmes name Binnenstad as related?") == "en"
+
+
+def test_json_contract(worker):
+    result = worker.ask("Welke buurten horen bij Ossenkoppelerhoek?")
+    assert set(result) == {"question", "intent", "answer", "answers", "passages", "sparql"}
+    assert isinstance(result["answer"], str) and result["answer"]
+    for item in result["answers"]:
+        assert set(item) == {"text", "iri", "evidence"}
+        for evidence in item["evidence"]:
+            assert set(evidence) == {"document", "lines", "quote"}
+            assert evidence["lines"][0] <= evidence["lines"][1]
+    for passage in result["passages"]:
+        assert set(passage) >= {"document", "lines", "text", "score"}
+    assert "SELECT" in result["sparql"]
+
+
+def test_buurten_of_a_wijk_with_their_annex_lines(worker):
+    result = worker.ask("Welke buurten horen bij ossenkopelerhoek?")
+    for buurt in ("Beeklust", "Boomsplaats", "Ossenkoppelerhoek Midden-Noord", "Ossenkoppelerhoek West"):
+        assert buurt in result["answer"]
+    cited = {(e["document"], e["lines"][0]) for a in result["answers"] for e in a["evidence"]}
+    assert (PLAN, 570) in cited  # "1. Beeklust" in Bijlage I
+
+
+def test_flagship_question_cites_the_ward_and_invents_no_line_project(worker):
+    result = worker.ask("Welke lijnprojecten raken Ossenkoppelerhoek?")
+    assert "Ossenkoppelerhoek" in result["answer"]
+    cited = {(e["document"], tuple(e["lines"])) for a in result["answers"] for e in a["evidence"]}
+    assert any(doc == PLAN and a <= 306 <= b for doc, (a, b) in cited)  # the Platform31 pilot
+    for item in result["answers"]:
+        assert item["evidence"], f"uncited answer item {item['text']}"
+
+
+def test_negative_questions_say_not_found(worker):
+    unknown_ward = worker.ask("Welke lijnprojecten raken Zonnedal?")
+    assert "Niet gevonden" in unknown_ward["answer"] and "Zonnedal" in unknown_ward["answer"]
+    unnamed = worker.ask("Wie is de wijkregisseur van Windmolenbroek?")
+    assert "Niet gevonden" in unnamed["answer"]
+    english = worker.ask("Which efforts reach Atlantis?")
+    assert "Not found" in english["answer"]
+
+
+def test_table_total_check_reports_the_real_mismatch(worker):
+    result = worker.ask("Klopt het totaal van de begroting van Duurzaamheid?")
+    assert "190.000" in result["answer"] and "200.000" in result["answer"]
+    plan = worker.ask("Klopt het totaal van de begroting van het plan Leefbare wijken en dorpen?")
+    assert "1.616.046" in plan["answer"] and "2.216.044" in plan["answer"]
+
+
+def test_at_least_fifteen_named_queries_with_headers():
+    catalogue = named.catalogue()
+    assert len(catalogue) >= 15
+    for query in catalogue.values():
+        assert query.nl and query.en, query.name
+        assert all(p.type in ("iri", "string", "integer", "decimal") for p in query.parameters)
+
+
+def test_named_query_parameters_are_checked():
+    query = named.get("ward-buurten")
+    with pytest.raises(InputError):
+        query.bind({})
+    with pytest.raises(InputError):
+        query.bind({"ward": "} DROP ALL {"})
+    with pytest.raises(InputError):
+        query.bind({"ward": "https://x.org/a", "extra": "1"})
+    with pytest.raises(NotFoundError):
+        named.get("bestaat-niet")
+
+
+def test_afstemming_report_and_unknown_ward(corpus_store):
+    store, _, _ = corpus_store
+    report = afstemming_report(store, "Sluiterseveld")
+    assert report["ward"] in ("Sluitersveld", "Sluiterseveld")
+    assert report["rules"], "the coordination rules of the documents are cited"
+    assert all(rule["evidence"] for rule in report["rules"])
+    with pytest.raises(NotFoundError):
+        afstemming_report(store, "Zonnedal")
+
+
+def test_programme_links_are_mutual_only_when_both_name_each_other(corpus_store):
+    store, _, _ = corpus_store
+    rows = {row["programme"]: row for row in programme_links(store)}
+    veiligheid = rows["Veiligheid"]
+    named_by_veiligheid = {n["programme"]: n["mutual"] for n in veiligheid["names"]}
+    assert named_by_veiligheid.get("Binnenstad") is False  # Binnenstad names no other programme
+    for row in rows.values():
+        for link_ in row["names"]:
+            back = {n["programme"] for n in rows.get(link_["programme"], {}).get("names", [])}
+            assert link_["mutual"] == (row["programme"] in back)
+
+
+def test_question_set_floor(corpus_store):
+    """Regression floor on our own question set; the closing note reports the real figures."""
+    store, _, _ = corpus_store
+    report = evaluate(store, load(QUESTIONS), with_mrr=False)
+    assert len(report.outcomes) >= 100
+    assert report.accuracy() >= 0.45
+    assert report.evidence_accuracy() >= 0.70
+
+
+def test_ask_jsonl_keeps_order_and_reports_errors(corpus_store):
+    _, _, location = corpus_store
+    questions = "Welke buurten horen bij Windmolenbroek?\n\nWho is the programme manager of Zorg?\n" + "x" * 3000 + "\n"
+    result = subprocess.run([sys.executable, "-m", "beleidsgraaf", "ask", "--jsonl", "--store", location],
+                            input=questions, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"][:20] for r in lines] == ["Welke buurten horen ", "Who is the programme", "x" * 20]
+    assert lines[2]["answer"].startswith("Error")
