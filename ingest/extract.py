@@ -33,7 +33,7 @@ from beleidsgraaf.ingest.segment import PROGRAMME_NAME, Segment
 from beleidsgraaf.ingest.text import ITEM, clean, item_marker_style, norm, quote
 
 LEVEL_ORDER = ("visie", "strategisch", "tactisch", "operationeel")
-HEADING = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<text>[A-Z‘'“\"(].{1,90})$")
+HEADING = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<text>[A-Z‘'“\"(].{1,90}|\d+ [A-Za-z].{1,80})$")
 NAME = (
     r"(?:(?:[A-Z]\.\s?){1,4}|(?:[A-Z][a-zà-ÿ’'-]+\s){1,2})(?:(?:van|de|der|den|ter|te|van der|van de|van den)\s)*"
     r"[A-Z][a-zà-ÿ’'-]+(?:-[A-Z][a-zà-ÿ’'-]+)?"
@@ -66,6 +66,7 @@ class _State:
     parents: dict[str, GoalRecord] = field(default_factory=dict)
     block: list[GoalRecord] = field(default_factory=list)
     group: EffortRecord | None = None
+    dormant: bool = False  # in an effort list, between its items (explanations, stakeholders, planning)
     visie: str | None = None  # "fresh" after a visie heading, "armed" after 'de visie is:', "items" in its list
 
 
@@ -119,7 +120,7 @@ class Extractor:
                         probe = after
                         continue
                     break
-                if ITEM.match(nxt) or HEADING.match(nxt) or re.match(r"^ {1,2}\S", nxt):
+                if ITEM.match(nxt) or HEADING.match(nxt) or re.match(r"^ {1,2}\S", nxt) or re.fullmatch(r"\s*[-•*]\s*", nxt):
                     break
                 if len(text) > 400:
                     break
@@ -159,10 +160,11 @@ class Extractor:
     def _wrapped(self, previous: str, following: str) -> bool:
         """A line after a blank continues the unfinished text above: it starts in lower case, or the
         line above ran to the full width of the page (so the sentence was cut by wrapping, not ended)."""
-        if ITEM.match(following) or HEADING.match(following) or re.match(r"^ [A-Z‘“(]", following):
+        if ITEM.match(following) or HEADING.match(following) or re.match(r"^ {1,2}[A-Z‘“(]", following):
             return False
         start = following.lstrip()[:1]
-        return start.islower() or (len(previous.strip()) >= 0.75 * self._width() and not start.isdigit())
+        cut = bool(re.search(r"\w-$", previous.rstrip()))  # '2019-' + '2022': a word or range split at the line end
+        return start.islower() or cut or (len(previous.strip()) >= 0.75 * self._width() and not start.isdigit())
 
     def _width(self) -> int:
         """The text width of the segment: the length most full lines reach."""
@@ -186,6 +188,9 @@ class Extractor:
         bare = re.sub(r"\s+", " ", re.sub(r"[:.?\s]+$", "", clean(text))).strip().lower()
         bare = re.sub(r"^(de|het|onze|bijlage [ivx\d]+)\s+", "", bare)
         bare = re.sub(r"\b(o\.\s?a\.?|onder andere|dan ook|concreet)\s+", "", bare)
+        # "10 inspanningen voor doel I" names the list as well as "Inspanningen"
+        bare = re.sub(r"^\d+\s+|\s+(voor|bij|van) (hoofd)?(doel|programmalijn|thema)\b.*$", "", bare)
+
         if len(bare.split()) > 6:
             return None
         for kind, pattern in self.effort_markers.items():
@@ -226,6 +231,7 @@ class Extractor:
         ("activiteit", r"activiteit"),
         ("inspanning", r"inspanning|maatregel|\bacties\b"),
     )
+    NOT_DIN = r"^(stakeholders?|planning|financi[eë]n|kosten|partners|betrokken|risico|wat doen we|dekking)\b"
     # "om de doelen te realiseren" names goals as the purpose of what follows, not as its content.
     PURPOSE = re.compile(r"\b(om|aan|bij|van|voor) (de |die |deze |onze |het )?(gestelde )?doel\w*"
                          r"( te (realiseren|bereiken|halen)| te kunnen realiseren)?", re.I)
@@ -240,8 +246,8 @@ class Extractor:
             sentence = sentences[-1]
         elif next_is_item and len(stripped) < 400:
             sentence = " ".join(sentences[-2:])
-            if not re.search(r"\b(geconcretiseerd|vertaald|uitgewerkt|geformuleerd|volgende|als volgt|zijn de)\b",
-                             sentence, re.I):
+            triggers = r"\b(geconcretiseerd|vertaald|uitgewerkt|geformuleerd|volgende|als volgt|zijn de|onderstaande|noemen)\b"
+            if not re.search(triggers, sentence, re.I):
                 return None
         else:
             return None
@@ -290,7 +296,9 @@ class Extractor:
         match = re.match(r"^(?P<head>[^:.;]{3,90}?)\s*[:.]\s+(?P<rest>\S.*)$", text)
         rest = len(match.group("rest").split()) if match else 0
         colon = match is not None and text[match.end("head"):].lstrip()[:1] == ":"
-        if match and len(match.group("head").split()) <= 10 and rest >= (8 if colon else 12):
+        # Only a new sentence after the head explains it; 'Kop: werken aan ...' goes on with the same sentence.
+        explains = match is not None and not match.group("rest")[:1].islower()
+        if match and explains and len(match.group("head").split()) <= 10 and rest >= (8 if colon else 12):
             return match.group("head")
         return text
 
@@ -299,20 +307,33 @@ class Extractor:
         units = list(self.units())
         state = _State()
         previous: Unit | None = None
+        chapter: tuple[str, str] | None = None  # number and kind of an 'Activiteiten' chapter
         for index, unit in enumerate(units):
             following = units[index + 1] if index + 1 < len(units) else None
             text = unit.text
             next_is_item = following is not None and following.marker is not None and following.marker != " "
-            heading = HEADING.match(self.source.line(unit.first))
-            if heading and state.mode is not None and unit.marker and "." not in heading.group("num"):
+            heading = chapter_heading = HEADING.match(self.source.line(unit.first))
+            if (heading and state.mode is not None and unit.marker and "." not in heading.group("num")
+                    and not (state.level == "visie" and state.visie not in ("armed", "items"))):
                 heading = None  # "1. In 2022 ..." inside a list is an item, not a chapter
             marker = self._marker_of(text) if len(text) < 80 else None
             if heading and not marker:
                 marker = self._marker_of(heading.group("text"))
-                if not marker:
-                    state = _State(parents=state.parents)
+                number = heading.group("num").strip(".")
+                if not marker and chapter and number.startswith(chapter[0] + "."):
+                    # '3. Activiteiten' -> '3.1. Geluksbudget', '3.4.1. Voetbalclinics': each section is an effort.
+                    state = _State(mode="effort", kind=chapter[1], parents=state.parents, dormant=True,
+                                   styles=["digit"])
+                    self._effort_item(Unit(unit.first, unit.first, heading.group("text"), None, 0), state, True)
                     previous = unit
                     continue
+                if not marker:
+                    state = _State(parents=state.parents)
+                    chapter = None if "." not in number else chapter
+                    previous = unit
+                    continue
+            if chapter_heading and marker:
+                chapter = (chapter_heading.group("num").strip("."), marker[1]) if marker[0] == "effort" else None
             if marker:
                 kind, value = marker
                 if kind == "goal" and value == "block":
@@ -339,12 +360,13 @@ class Extractor:
             if intro:
                 kind, value = intro
                 block = state.block if kind == "effort" and state.mode == "goal" else []
+                styles = state.styles if kind == "effort" and state.mode == "effort" else []
                 state = _State(mode=kind, level=value if kind == "goal" else None,
                                kind=value if kind == "effort" else None, parents=state.parents, block=block,
-                               visie="armed" if value == "visie" else None)
+                               visie="armed" if value == "visie" else None, styles=list(styles))
                 previous = unit
                 continue
-            continued = (previous is not None and previous.marker not in (None, " ") and unit.marker is None
+            continued = (previous is not None and previous.marker is not None and unit.marker is None
                          and unit.first == previous.last + 1)
             previous = unit
             if state.mode is None or continued:
@@ -353,19 +375,88 @@ class Extractor:
                 self._visie(unit, state)
                 continue
             is_item = unit.marker is not None
-            plain_item = state.plain_ok and not is_item and len(text) < 220 and not self._prose(text)
+            sentence = text.rstrip().endswith(".") and len(text.split()) > 10
+            plain_item = (state.plain_ok and not state.dormant and not is_item and len(text) < 220
+                          and not self._prose(text) and not sentence and not text.endswith(":"))
             if not is_item and not plain_item:
                 resumes = (next_is_item and following is not None
                            and item_marker_style(following.marker or "") in state.styles)
-                if (state.items and not resumes) or len(text) > 220 and not resumes:
-                    state = _State(parents=state.parents, block=state.block if state.mode == "goal" else [])
+                if state.mode == "effort" and state.items and text.endswith(":") and next_is_item:
+                    # Within a list of efforts a sentence ending in ':' opens the parts of the effort above,
+                    # unless it announces stakeholders, a planning or money.
+                    state.dormant = bool(re.match(self.NOT_DIN, text, re.I))
+                elif (state.items and not resumes) or len(text) > 220 and not resumes:
+                    if state.mode == "effort" and state.items:
+                        state.dormant = True  # explanation of the item above; the next item of the list follows
+                    else:
+                        state = _State(parents=state.parents, block=state.block if state.mode == "goal" else [])
                 continue
+            if state.dormant:
+                style = self._style(unit)
+                top = [known for known in state.styles if known != "plain"][:1]
+                if not is_item or style not in top:
+                    continue
+                state.dormant = False
             if state.mode == "goal":
                 self._goal_item(unit, state, is_item)
             else:
+                style = self._style(unit)
+                if style not in state.styles:
+                    state.styles.append(style)
                 self._effort_item(unit, state, is_item)
             state.items += 1
         self._purposes(units)
+        self._effort_tables()
+
+    def _effort_tables(self) -> None:
+        """A table headed 'Activiteiten', 'Projecten' ... with amounts per row: every row is an effort.
+        Rows are 'label  200  150'; a long label may wrap onto the next lines before its numbers."""
+        lines = self.source.lines
+        number = self.segment.first
+        header = re.compile(r"^\s*(activiteiten|projecten|inspanningen|maatregelen)\b[\w ]{0,40}$", re.I)
+        row = re.compile(r"^\s*(?P<label>[A-Za-z(‘'][^€\t]{2,90}?)\s+(?P<nums>(?:€?\s?\d[\d.,]*\s*)+)$")
+        while number <= self.segment.last:
+            match = header.match(lines[number - 1])
+            if not match:
+                number += 1
+                continue
+            kind = self._marker_of(match.group(1))
+            label_lines: list[int] = []
+            probe = number + 1
+            while probe <= min(self.segment.last, number + 60):
+                text = lines[probe - 1].strip()
+                probe += 1
+                if not text:
+                    continue
+                if re.match(r"(?i)^(sub)?totaal\b", text) or len(text) > 90:
+                    break
+                cells = row.match(text)
+                numbers_only = re.fullmatch(r"(?:€?\s?\d[\d.,]*\s*)+", text)
+                if cells and not re.fullmatch(r"(19|20)\d\d", cells.group("nums").strip()):
+                    label = " ".join([lines[n - 1].strip() for n in label_lines] + [cells.group("label")])
+                    first = label_lines[0] if label_lines else probe - 1
+                    self._table_effort(clean(label), first, probe - 1, kind)
+                    label_lines = []
+                elif numbers_only and label_lines:
+                    label = " ".join(lines[n - 1].strip() for n in label_lines)
+                    self._table_effort(clean(label), label_lines[0], probe - 1, kind)
+                    label_lines = []
+                elif not cells and not numbers_only and not re.search(r"(?i)bedragen|budget \d{4}|\b(19|20)\d\d\b", text):
+                    label_lines = (label_lines + [probe - 1])[-3:]
+                else:
+                    label_lines = []
+            number = probe
+
+    def _table_effort(self, label: str, first: int, last: int, kind: tuple[str, str] | None) -> None:
+        unit = Unit(first, last, label, None, 0)
+        state = _State(mode="effort", kind=kind[1] if kind and kind[0] == "effort" else "inspanning")
+        self._effort_item(unit, state, True)
+
+    @staticmethod
+    def _style(unit: Unit) -> str:
+        if unit.marker is None:
+            return "plain"
+        return "space" if unit.marker == " " else item_marker_style(unit.marker)
 
     @staticmethod
     def _prose(text: str) -> bool:
@@ -525,7 +616,77 @@ class Extractor:
                 continue
             if list_kind and not item and len(raw) > 40:
                 list_kind, parent = None, None
+        self._villages()
+        self._ward_contexts()
         self._ward_mentions()
+
+    COUNTS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8}
+
+    def _villages(self) -> None:
+        """'Almelo bestaat uit twee dorpen en tien wijken' over a list that mixes them: a listed ward is a
+        dorp when its name says so (Aadorp) or a buurt of it carries its very name (the village core
+        'Bornerbroek' in 'Bornerbroek'), and only when that gives exactly the number of dorpen stated."""
+        wards = [w for w in self.out.wards if w.kind in ("wijk", "dorp") and w.number]
+        if not wards:
+            return
+        text = self.source.span(self.segment.first, self.segment.last)
+        stated = re.search(r"\b(\w+) dorpen en (\w+) wijken\b", text)
+        if not stated or stated.group(1).lower() not in self.COUNTS:
+            return
+        cores = {norm(w.parent or "") for w in self.out.wards if w.kind == "buurt" and norm(w.label) == norm(w.parent or "")}
+        villages = [w for w in wards if "dorp" in w.label.lower() or norm(w.label) in cores]
+        if len(villages) == self.COUNTS[stated.group(1).lower()]:
+            for ward in villages:
+                ward.kind = "dorp"
+
+    WARD_NAME = r"[A-Z][a-zà-ÿ]+(?:(?:-(?:De|de|Den|den) |-| )[A-Z][a-zà-ÿ]+)?"
+    NOT_A_NAME = {"de", "het", "een", "in", "op", "en", "of", "wij", "we", "dit", "deze", "die", "als", "voor", "met",
+                  "is", "zijn", "wordt", "worden", "kan", "niet", "ook", "bij", "van", "aan", "om", "te", "dat", "er",
+                  "zo", "zoals", "waar", "wel", "nog", "dan", "maar", "daar", "hier", "hun", "haar", "ieder",
+                  "elke", "alle", "andere", "nieuwe", "oude", "gemeente", "stad", "wijk", "wijken", "buurt", "buurten"}
+
+    def _ward_contexts(self) -> None:
+        """Wards named where the text calls them so: 'de wijken Overvecht, Oost en Binnenstad', 'wijkraad Zuid',
+        'in de buurten de Goossenmaat, Rohof en Beeklust', '(Hoograven, wijk Zuid)', and list items that are
+        slash-joined clusters of names ('2) De Riet/Haghoek/ Rosarium'). Used where no ward list exists."""
+        nouns = r"(?P<noun>wijk(?:en)?|dorp(?:en)?|buurt(?:en)?|wijkraad|wijkbureau|wijkservicecentrum|wijkwethouder|wijkmanager)"
+        name = self.WARD_NAME
+        series = re.compile(rf"\b{nouns}\s+(?:de\s+)?(?P<names>{name}(?:\s*(?:,|/|\ben\b|\bof\b)\s*(?:de\s+)?{name})*)")
+        inside = re.compile(rf"\((?P<buurt>{name}),\s+wijk\s+(?P<wijk>{name})\)")
+        cluster = re.compile(rf"^\s*(?:\d{{1,2}}[.)]|[-•])\s*(?P<names>{name}(?:\s*/\s*{name})+)\s*$")
+        own = norm(self.document.municipality or "")
+        found: dict[str, WardRecord] = {w.label: w for w in self.out.wards}
+
+        def add(label: str, kind: str, number: int, parent: str | None = None) -> None:
+            label = label.strip()
+            known = self.known_wards.get(norm(label)) or self.known_wards.get(norm(f"de {label}"))
+            if known:
+                label, kind = known  # a listed ward or one of its spellings
+            words = label.split()
+            if (not words or words[0].lower() in self.NOT_A_NAME or norm(label) == own or len(label) < 3
+                    or label in found):
+                return
+            found[label] = WardRecord(label, kind, self.evidence(number, number), parent=parent, listed=bool(known))
+            self.out.wards.append(found[label])
+
+        for number in range(self.segment.first, self.segment.last + 1):
+            line = self.source.line(number)
+            if number < self.segment.last:  # 'in de buurten de' | 'Goossenmaat, Rohof en Beeklust'
+                line = f"{line.rstrip()} {self.source.line(number + 1).strip()}"
+            for match in inside.finditer(line):
+                add(match.group("wijk"), "wijk", number)
+                add(match.group("buurt"), "buurt", number, parent=match.group("wijk"))
+            for match in series.finditer(line):
+                wrapped = match.start("names") > len(self.source.line(number).rstrip())
+                if wrapped and not re.search(r"[,/]|\sen\s", match.group("names")):
+                    continue  # across the line end only a series of names ('de buurten de' | 'A, B en C')
+                kind = "buurt" if match.group("noun").startswith("buurt") else "dorp" if match.group("noun").startswith(
+                    "dorp") else "wijk"
+                for label in re.split(r"\s*(?:,|/|\ben\b|\bof\b)\s*", match.group("names")):
+                    add(re.sub(r"^de\s+", "", label), kind, number)
+            if match := cluster.match(line):
+                for label in match.group("names").split("/"):
+                    add(label, self.known_wards.get(norm(label), (label, "wijk"))[1], number)
 
     def _ward_mentions(self) -> None:
         listed = {norm(w.label) for w in self.out.wards}
@@ -672,11 +833,24 @@ class Extractor:
             raw = lines[number - 1]
             if match := re.match(r"^\s*Indicator(?:en)?\s*:\s*(.+)$", raw):
                 self.out.indicators.append(IndicatorRecord(clean(match.group(1)), self.evidence(number, number)))
-            for name in self._programme_mentions(raw):
+            text, last = raw, number
+            # A list of programmes wraps over lines (with blank lines between) in PDF text: follow it while
+            # the text so far ends mid-sentence.
+            probe = number
+            stop = min(number + 4, self.segment.last)
+            while re.search(r"\bprogramma", text) and not re.search(r"[.:;!?]\s*$", text) and probe < stop:
+                probe += 1
+                if lines[probe - 1].strip():
+                    last = probe
+                    text = f"{text} {lines[probe - 1]}"
+            text = text.replace("&", "en")
+            # "Nieuwstraatkwartier (sociale uitdagingen), Binnenstad": drop the asides, join the wrapped lines.
+            text = re.sub(r"\s+", " ", re.sub(r"\([^)]*\)?", "", text))
+            for name in self._programme_mentions(text):
                 key = norm(name)
                 if key and key != own and key not in seen and not (own and key.startswith(own + " ")):
                     seen.add(key)
-                    self.out.relations.append(RelationRecord(name, self.evidence(number, number)))
+                    self.out.relations.append(RelationRecord(name, self.evidence(number, last)))
         self._afstemming()
 
     def _programme_mentions(self, line: str) -> list[str]:
@@ -695,7 +869,8 @@ class Extractor:
         for match in PROGRAMME_NAME.finditer(line):
             if not line[match.start():match.start() + 11].lower().startswith(("programmama", "programmaco")):
                 names.append(clean(match.group(1)))
-        bad = {"de", "het", "een", "dit", "deze", "in", "op", "van", "voor", "met", "en"}
+        bad = {"de", "het", "een", "dit", "deze", "in", "op", "van", "voor", "met", "en", "voordat", "omdat", "waarin",
+               "waarbij", "dat", "die", "als", "wanneer", "om", "ook", "nu", "zoals", "bij", "na", "tot"}
         return [n for n in names if n and n.split()[0].lower() not in bad and len(n) <= 40]
 
     def _afstemming(self) -> None:
