@@ -454,17 +454,29 @@ def _owner(ctx: Context) -> Entity | None:
     return ctx.linked.first("programme", "document")
 
 
+def _role_name(role: URIRef, ctx: Context) -> str:
+    """'bestuurlijkOpdrachtgever' -> 'bestuurlijk opdrachtgever' (the graph's own label would need a query)."""
+    words = re.sub(r"(?<!^)([A-Z])", r" \1", _local(role)).lower()
+    english = {"wijkregisseur": "ward director", "programmamanager": "programme manager", "wethouder": "alderman"}
+    return english.get(words, words) if ctx.lang == "en" else words
+
+
 def role_holder(ctx: Context) -> Reply:
     role = _role_in(ctx)
     owner = _owner(ctx)
     ward = ctx.linked.first("ward")
     if owner is None and ctx.linked.unknown and ward is None:
         return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+    person = ctx.linked.first("person")
     rows, sparql = ctx.run("actors", owner=owner.iri if owner else None, role=role)
     if ward is not None and role == BG.wijkregisseur:
         rows = [r for r in rows if norm(ward.label) in norm(str(r.quote or ""))]
+    if person is not None:
+        # "Bij welke programma's is Eugène van Mierlo opdrachtgever?": the person's roles, by surname too.
+        surname = norm(person.label).split()[-1]
+        rows = [r for r in rows if str(r.agent) == str(person.iri) or surname in norm(str(r.name)).split()]
     items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), _evidence(r)) for r in rows)
-    role_name = _local(role) if role else ctx.t("rol", "role")
+    role_name = _role_name(role, ctx) if role else ctx.t("rol", "role")
     where = owner.label if owner else (ward.label if ward else ctx.t("de documenten", "the documents"))
     if not items:
         nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
@@ -549,6 +561,9 @@ def shared(ctx: Context) -> Reply:
 def budget_check(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("budget-tables", owner=owner.iri if owner else None)
+    year = _year_in(ctx.question)
+    if year is not None and any(str(year) in str(r.label) for r in rows):
+        rows = [r for r in rows if str(year) in str(r.label) or not re.search(r"\b(19|20)\d\d\b", str(r.label))]
     items = []
     wrong = 0
     for r in rows:

@@ -33,6 +33,7 @@ class Intent:
     needs: tuple[str, ...]
     cues: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
+    weight: float = 1.0
 
 
 @cache
@@ -68,7 +69,7 @@ def rank(question: str, linked: Linked) -> list[tuple[float, Intent]]:
     for order, intent in enumerate(catalogue()):
         hits = sum(1 for cue in intent.cues if cue.search(question))
         similarity = max((fuzz.token_set_ratio(question, ex) for ex in intent.examples), default=0) / 100
-        score = 2.0 * min(hits, 2) + similarity - order * 0.01
+        score = 2.0 * intent.weight * min(hits, 2) + similarity - order * 0.01
         if intent.needs and not (set(intent.needs) & kinds):
             score -= 3.0
         scored.append((score, intent))
