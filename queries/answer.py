@@ -367,8 +367,10 @@ def ward_code(ctx: Context) -> Reply:
     item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), _evidence(rows[0]))
     return Reply(
         ctx.t(
-            f"De documenten noemen geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: {', '.join(codes)}.",
-            f"The documents state no CBS code; derived from the number of {ward.label} in the list of wards: {', '.join(codes)}.",
+            f"Niet vermeld in de documenten: geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: "
+            f"{', '.join(codes)}.",
+            f"Not stated in the documents: no CBS code; derived from the number of {ward.label} in the list of wards: "
+            f"{', '.join(codes)}.",
         ),
         [item],
         sparql,
@@ -477,7 +479,7 @@ def role_holder(ctx: Context) -> Reply:
         rows = [r for r in rows if str(r.agent) == str(person.iri) or surname in norm(str(r.name)).split()]
     items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), _evidence(r)) for r in rows)
     role_name = _role_name(role, ctx) if role else ctx.t("rol", "role")
-    where = owner.label if owner else (ward.label if ward else ctx.t("de documenten", "the documents"))
+    where = ward.label if ward else (owner.label if owner else ctx.t("de documenten", "the documents"))
     if not items:
         nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
         nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), _evidence(r)) for r in nearby_rows)
@@ -610,6 +612,22 @@ def budget(ctx: Context) -> Reply:
     if owner is None and ctx.linked.unknown:
         return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    effort = ctx.linked.first("effort")
+    if effort is not None:
+        # A budget for one effort: only rows whose purpose names it; otherwise say so, do not list the rest as if.
+        words = [w for w in norm(effort.label).split() if len(w) > 3]
+        own = [r for r in rows if words and sum(w in norm(str(r.purpose or "")) for w in words) >= max(1, len(words) // 2)]
+        if not own:
+            return Reply(
+                ctx.t(
+                    f"Niet gevonden: de documenten noemen geen apart budget voor {effort.label}.",
+                    f"Not found: the documents state no separate budget for {effort.label}.",
+                ),
+                [],
+                sparql,
+                False,
+            )
+        rows = own
     items, totals, parts_sum = [], [], 0.0
     for r in rows:
         when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
@@ -929,6 +947,9 @@ class Answerer:
                 f' Dichtstbijzijnde passage: {top["document"]} regels {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
                 f' Nearest passage: {top["document"]} lines {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
             )
+        missing = [name for name in linked.unknown if name not in answer]
+        if missing and not reply.found:
+            answer += ctx.t(f" Onbekend in de documenten: {', '.join(missing)}.", f" Not in the documents: {', '.join(missing)}.")
         if COUNT_WORDS.search(question) and reply.found and reply.items and best.name not in ("budget_check", "capacity"):
             answer = ctx.t(f"Aantal: {len(reply.items)}. ", f"Count: {len(reply.items)}. ") + answer
         return {

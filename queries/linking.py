@@ -139,7 +139,9 @@ class EntityIndex:
                 continue
             entity = Entity(URIRef(str(row.x)), kind, cls, str(row.label))
             for key in _keys(row.label, row.alt, kind):
-                if not key or len(key.split()) > MAX_WORDS[kind] or key in STOPWORDS:
+                # One-word effort or goal labels ("Budget", "Inleiding") are headings, not names to link.
+                too_short = kind in ("effort", "goal") and len(key.split()) < 2
+                if not key or len(key.split()) > MAX_WORDS[kind] or key in STOPWORDS or too_short:
                     continue
                 bucket = self.by_key.setdefault(key, [])
                 if entity not in bucket:

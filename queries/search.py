@@ -27,7 +27,9 @@ MAX_K = 100
 # list, which measured MRR@10 0.83 against 0.76 at 60 on the query set (k 3-10 alike; see benchmarks).
 RRF_K = 10
 CANDIDATES = 100  # depth of each ranked list that enters the fusion
-VARIANT_WEIGHT = 0.8  # a close spelling variant of a query word counts a little less than the word itself
+# A close spelling variant counts as the word itself: Sluitersveld and Sluiterseveld are one ward. (0.8 measured
+# MRR@10 0.795 against 0.834 at 1.0 on the query set.)
+VARIANT_WEIGHT = 1.0
 
 # Function words (Dutch and English) carry no topic; dropping them keeps BM25 on the content words.
 _STOPWORD_TEXT = """
