@@ -659,6 +659,21 @@ def budget(ctx: Context) -> Reply:
     )
     if totals:
         total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
+    if SUM_WORDS.search(ctx.question) and not year:
+        # "over de vier jaar samen": add up the stated yearly totals (one per year), else the rows.
+        yearly: dict[str, float] = {}
+        for r in rows:
+            if r.isTotal is not None and r.isTotal.toPython() and r.year is not None:
+                yearly.setdefault(str(r.year), float(r.amount))
+        if yearly:
+            spread = ", ".join(f"{y} {_euro(v)}" for y, v in sorted(yearly.items()))
+            total_text = (
+                ctx.t(
+                    f" Samen over {len(yearly)} jaar: {_euro(sum(yearly.values()))} ({spread}).",
+                    f" Together over {len(yearly)} years: {_euro(sum(yearly.values()))} ({spread}).",
+                )
+                + total_text
+            )
     return Reply(
         ctx.t(
             f"Budgetten voor {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
@@ -910,6 +925,7 @@ HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "programme_list": programme_list,
     "ward_list": ward_list,
 }
+SUM_WORDS = re.compile(r"\bsamen\b|in totaal|\btotaal\b|\btotal\b|together|\bsum\b|\bsom\b|opgeteld|over de .* jaar", re.I)
 COUNT_WORDS = re.compile(r"\bhoeveel\b|\bhow many\b|\baantal\b|\bnumber of\b", re.I)
 MIN_INTENT_SCORE = 1.5
 
@@ -950,7 +966,12 @@ class Answerer:
         missing = [name for name in linked.unknown if name not in answer]
         if missing and not reply.found:
             answer += ctx.t(f" Onbekend in de documenten: {', '.join(missing)}.", f" Not in the documents: {', '.join(missing)}.")
-        if COUNT_WORDS.search(question) and reply.found and reply.items and best.name not in ("budget_check", "capacity"):
+        if (
+            COUNT_WORDS.search(question)
+            and reply.found
+            and reply.items
+            and best.name not in ("budget_check", "capacity", "budget")
+        ):
             answer = ctx.t(f"Aantal: {len(reply.items)}. ", f"Count: {len(reply.items)}. ") + answer
         return {
             "question": question,

@@ -45,6 +45,7 @@ def catalogue() -> tuple[Intent, ...]:
             tuple(item.get("needs") or ()),
             tuple(re.compile(c, re.I) for c in item.get("cues") or ()),
             tuple(item.get("examples") or ()),
+            float(item.get("weight", 1.0)),
         )
         for item in data["intents"]
     )

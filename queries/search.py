@@ -89,8 +89,9 @@ class SearchIndex:
         self.vectors = np.asarray(index.vectors, dtype=np.float32)
         self.bm25 = bm25s.BM25()
         corpus = [tokenize(p.text) or [""] for p in self.passages]
-        self.bm25.index(corpus, show_progress=False)
-        self.vocabulary = [t for t in self.bm25.vocab_dict if t]
+        if corpus:
+            self.bm25.index(corpus, show_progress=False)
+        self.vocabulary = [t for t in (self.bm25.vocab_dict if corpus else {}) if t]
 
     def expand(self, tokens: list[str]) -> dict[str, float]:
         """Query terms with weights, plus close spelling variants found in the index vocabulary.
@@ -126,6 +127,8 @@ class SearchIndex:
 
     def rank(self, text: str, mode: str) -> list[tuple[int, float]]:
         """(passage row, score) best first; scores are BM25, cosine, or fused reciprocal rank."""
+        if not self.passages:
+            return []
         if mode == "bm25":
             return _top(self.bm25_scores(text), positive=True)
         if mode == "dense":
