@@ -26,6 +26,16 @@ StoreOpt = Annotated[str | None, typer.Option("--store", help="store folder (env
 FORMATS = ("table", "json", "csv")
 
 
+@app.callback()
+def options(endpoint: Annotated[str | None, typer.Option(
+                "--endpoint", envvar="BELEIDSGRAAF_ENDPOINT",
+                help="SPARQL 1.1 query URL of a server to use instead of the embedded store")] = None,
+            update_endpoint: Annotated[str | None, typer.Option(
+                "--update-endpoint", envvar="BELEIDSGRAAF_UPDATE_ENDPOINT",
+                help="SPARQL 1.1 update URL (default: the query URL)")] = None) -> None:
+    service.use_endpoint(endpoint, update_endpoint)
+
+
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .pdf .docx .html)")],
            store: StoreOpt = None) -> None:

@@ -66,6 +66,8 @@ class _State:
     parents: dict[str, GoalRecord] = field(default_factory=dict)
     block: list[GoalRecord] = field(default_factory=list)
     group: EffortRecord | None = None
+    numbers: list[int] = field(default_factory=list)  # last item number per nesting level
+    last_line: int = 0
     dormant: bool = False  # in an effort list, between its items (explanations, stakeholders, planning)
     visie: str | None = None  # "fresh" after a visie heading, "armed" after 'de visie is:', "items" in its list
 
@@ -253,7 +255,7 @@ class Extractor:
             return None
         low = self.PURPOSE.sub(" ", sentence.lower())
         if not colon:
-            if stripped.endswith(";") and re.search(self.LEVEL_WORDS[0][1], low):
+            if stripped.endswith(";") and re.search(r"\bvisie\b.{0,30}\b(is|luidt)\s*;$", low):
                 return "goal", "visie"  # "Onze visie is;"
             if stripped.endswith(";"):
                 return None
@@ -316,7 +318,14 @@ class Extractor:
             if (heading and state.mode is not None and unit.marker and "." not in heading.group("num")
                     and not (state.level == "visie" and state.visie not in ("armed", "items"))):
                 heading = None  # "1. In 2022 ..." inside a list is an item, not a chapter
+            if heading and len(text) < 80 and re.search(r"\D\s\d{1,3}\s*$", text):
+                previous = unit
+                continue  # a line of the table of contents: '1.2 Visie 2'
             marker = self._marker_of(text) if len(text) < 80 else None
+            if not marker and re.match(r"(?i)^\s*bijlage\s+([ivxl]+|\d+)\b", self.source.line(unit.first)):
+                state, chapter = _State(parents=state.parents), None  # an annex starts afresh
+                previous = unit
+                continue
             if heading and not marker:
                 marker = self._marker_of(heading.group("text"))
                 number = heading.group("num").strip(".")
@@ -360,10 +369,12 @@ class Extractor:
             if intro:
                 kind, value = intro
                 block = state.block if kind == "effort" and state.mode == "goal" else []
-                styles = state.styles if kind == "effort" and state.mode == "effort" else []
+                same = kind == "effort" and state.mode == "effort"
                 state = _State(mode=kind, level=value if kind == "goal" else None,
                                kind=value if kind == "effort" else None, parents=state.parents, block=block,
-                               visie="armed" if value == "visie" else None, styles=list(styles))
+                               visie="armed" if value == "visie" else None,
+                               styles=list(state.styles) if same else [], numbers=list(state.numbers) if same else [],
+                               last_line=state.last_line if same else 0)
                 previous = unit
                 continue
             continued = (previous is not None and previous.marker is not None and unit.marker is None
@@ -385,7 +396,7 @@ class Extractor:
                     # Within a list of efforts a sentence ending in ':' opens the parts of the effort above,
                     # unless it announces stakeholders, a planning or money.
                     state.dormant = bool(re.match(self.NOT_DIN, text, re.I))
-                elif (state.items and not resumes) or len(text) > 220 and not resumes:
+                elif state.items and not resumes:
                     if state.mode == "effort" and state.items:
                         state.dormant = True  # explanation of the item above; the next item of the list follows
                     else:
@@ -394,7 +405,8 @@ class Extractor:
             if state.dormant:
                 style = self._style(unit)
                 top = [known for known in state.styles if known != "plain"][:1]
-                if not is_item or style not in top:
+                opens = not top and self._number(unit) in (None, 1)  # the first real list after an intro paragraph
+                if not is_item or not opens and (style not in top or not self._continues(unit, state)):
                     continue
                 state.dormant = False
             if state.mode == "goal":
@@ -404,6 +416,9 @@ class Extractor:
                 if style not in state.styles:
                     state.styles.append(style)
                 self._effort_item(unit, state, is_item)
+                state.last_line = unit.last
+                if (number := self._number(unit)) is not None:
+                    self._count(state.numbers, number)
             state.items += 1
         self._purposes(units)
         self._effort_tables()
@@ -453,6 +468,29 @@ class Extractor:
         self._effort_item(unit, state, True)
 
     @staticmethod
+    def _number(unit: Unit) -> int | None:
+        match = re.fullmatch(r"\(?(\d{1,2})[.)]", (unit.marker or "").strip())
+        return int(match.group(1)) if match else None
+
+    def _continues(self, unit: Unit, state: _State) -> bool:
+        """After explanations, the list of efforts goes on with the next number ('2.' after '1.' and its
+        'Ad 1)' block), or, for bullets, close below the last item; other lists there are something else."""
+        number = self._number(unit)
+        if number is not None:
+            return any(level + 1 == number for level in state.numbers)
+        return unit.first - state.last_line <= 30
+
+    @staticmethod
+    def _count(levels: list[int], number: int) -> None:
+        """Last number per nesting level: '2.' continues a level, '1.' opens a deeper one."""
+        for index in range(len(levels) - 1, -1, -1):
+            if levels[index] + 1 == number:
+                del levels[index + 1:]
+                levels[index] = number
+                return
+        levels.append(number)
+
+    @staticmethod
     def _style(unit: Unit) -> str:
         if unit.marker is None:
             return "plain"
@@ -468,6 +506,8 @@ class Extractor:
         after such a sentence, or a single sentence opening the section; the explaining prose is not."""
         text = unit.text.strip()
         is_item = unit.marker not in (None, " ")
+        if state.visie == "done":
+            return
         if not is_item and text.endswith((":", ";")) and len(text) < 400:
             state.visie = "armed"
             return
@@ -479,9 +519,9 @@ class Extractor:
             if one_sentence and len(text.split()) <= 60 and "visie" not in text.lower():
                 label = text
         if label and 10 <= len(label) <= 400:
-            self._add_goal("visie", clean(label.strip(QUOTE_CHARS + "’”")), unit, None)
+            self._add_goal("visie", clean(clean(label).strip(QUOTE_CHARS + "’”")), unit, None)
             state.items += 1
-            state.visie = "items" if is_item else None
+            state.visie = "items" if is_item else "done"
         elif state.visie != "armed":
             state.visie = None
 

@@ -1,0 +1,131 @@
+"""Findings: what the shapes report, in words a policy adviser reads, with document and line span.
+
+``validate(store)`` runs every shape (see engine.py) plus the name-variant check and returns
+Finding objects sorted by document and line. A finding's lines are the focus resource's own citation
+(extraction before curation), unless the constraint names the lines itself (?firstLine / ?lastLine).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib.term import Node
+
+from beleidsgraaf.errors import BeleidsgraafError
+from beleidsgraaf.shapes import engine, variants
+
+HERE = Path(__file__).resolve().parent
+LEVELS = ("info", "warning", "violation")
+HIDDEN = {"firstLine", "lastLine", "label"}  # steer the finding; not shown as values
+LABEL_NL = {"violation": "Fout", "warning": "Let op", "info": "Opmerking"}
+EXTRACTION = "https://w3id.org/beleidsgraaf/def#extractie"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    message_nl: str
+    message_en: str
+    focus: str
+    label: str
+    document: str | None
+    lines: tuple[int, int] | None
+    shape: str
+    values: dict[str, Any] = field(default_factory=dict)
+    document_title: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity, "message_nl": self.message_nl, "message_en": self.message_en,
+            "focus": self.focus, "label": self.label, "document": self.document, "document_title": self.document_title,
+            "lines": list(self.lines) if self.lines else None, "shape": self.shape, "values": self.values,
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    file: str | None
+    title: str | None
+    lines: tuple[int, int]
+
+
+def rank(severity: str) -> int:
+    if severity not in LEVELS:
+        raise BeleidsgraafError(f"unknown severity '{severity}'", hint="use info, warning or violation")
+    return LEVELS.index(severity)
+
+
+def _sources(store: Any, head: str) -> dict[str, Source]:
+    """The citation to show for each resource: an extracted one before a curated one, then the earliest."""
+    best: dict[str, tuple[tuple[Any, ...], Source]] = {}
+    for row in store.query(head + (HERE / "queries" / "sources.rq").read_text(encoding="utf-8")):
+        key = (str(row.method) != EXTRACTION, str(row.file or ""), int(row.first), int(row.last))
+        source = Source(str(row.label or ""), str(row.file) if row.file else None, str(row.title) if row.title else None,
+                        (int(row.first), int(row.last)))
+        focus = str(row.x)
+        if focus not in best or key < best[focus][0]:
+            best[focus] = (key, source)
+    return {focus: source for focus, (_, source) in best.items()}
+
+
+def _label(store: Any, head: str, focus: Node) -> str:
+    rows = list(store.query(head + (HERE / "queries" / "label.rq").read_text(encoding="utf-8"), {"x": focus}))
+    return str(rows[0][0]) if rows else engine.spoken(focus)
+
+
+def _finding(hit: engine.Hit, sources: dict[str, Source], store: Any, head: str) -> Finding:
+    check, values = hit.constraint, hit.values
+    source = sources.get(str(hit.focus))
+    label = str(values["label"]) if "label" in values else (source.label if source and source.label else "")
+    lines = source.lines if source else None
+    if "firstLine" in values and "lastLine" in values:
+        lines = (int(values["firstLine"].toPython()), int(values["lastLine"].toPython()))  # type: ignore[union-attr]
+    if not label:
+        label = _label(store, head, hit.focus)
+    shown = {name: engine.plain(value) for name, value in values.items() if name not in HIDDEN}
+    return Finding(check.severity, engine.fill(check.message_nl, values), engine.fill(check.message_en, values),
+                   str(hit.focus), label, source.file if source else None, lines, check.id, shown,
+                   source.title if source else None)
+
+
+def _variant_findings(store: Any, head: str, sources: dict[str, Source]) -> list[Finding]:
+    found = []
+    for entry in variants.ward_variants(store, head) + variants.person_variants(store, head):
+        names = list(entry["spellings"])
+        others = ", ".join(f"'{n}'" for n in names[1:])
+        kind_nl, kind_en = ("Gebied", "Area") if entry["kind"] == "ward" else ("Persoon", "Person")
+        source = sources.get(entry["focus"])
+        found.append(Finding(
+            "info", f"{kind_nl} '{names[0]}' wordt ook geschreven als {others}",
+            f"{kind_en} '{names[0]}' is also written as {others}", entry["focus"], entry["label"],
+            source.file if source else None, source.lines if source else None, f"NameVariants/{entry['kind']}",
+            {"spellings": entry["spellings"]}, source.title if source else None))
+    return found
+
+
+def validate(store: Any, min_severity: str = "info") -> list[Finding]:
+    """Every finding at or above ``min_severity`` ("info" | "warning" | "violation")."""
+    floor = rank(min_severity)
+    if hasattr(store, "exists") and not store.exists():
+        raise BeleidsgraafError("the store is empty", hint="run 'beleidsgraaf ingest corpus/' first")
+    head = engine.prologue(engine.shapes_graph())
+    checks = [c for c in engine.constraints() if rank(c.severity) >= floor]
+    sources = _sources(store, head)
+    found = [_finding(hit, sources, store, head) for hit in engine.run(store, checks)]
+    if floor == 0:
+        found += _variant_findings(store, head, sources)
+    return sorted(found, key=lambda f: (f.document or "~", f.lines or (0, 0), -rank(f.severity), f.shape, f.focus))
+
+
+def summary(found: list[Finding]) -> dict[str, int]:
+    return {level: sum(1 for f in found if f.severity == level) for level in reversed(LEVELS)}
+
+
+def timed(store: Any, min_severity: str = "info") -> tuple[list[Finding], float]:
+    started = time.perf_counter()
+    found = validate(store, min_severity)
+    return found, time.perf_counter() - started
