@@ -790,6 +790,11 @@ def _din(ctx: Context, levels: tuple[str, ...], what: tuple[str, str]) -> Reply:
             False,
         )
     rows, sparql = ctx.run("din", owner=owner.iri)
+    # "Welke tactische doelen horen bij het strategisch doel 'X'": only what contributes to the named goal.
+    named_goal = ctx.linked.first("goal")
+    if named_goal is not None and any(str(r.parent) == str(named_goal.iri) for r in rows):
+        rows = [r for r in rows if str(r.parent) == str(named_goal.iri)]
+        levels = tuple({_local(r.level) for r in rows})
     items = []
     for r in rows:
         level = _local(r.level)
@@ -1019,7 +1024,7 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
         answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
     answers = [
         {
-            "text": p["text"][:300],
+            "text": p["text"][:700],
             "iri": None,
             "evidence": [{"document": p["document"], "lines": p["lines"], "quote": p["text"][:200]}],
         }

@@ -140,7 +140,7 @@ class EntityIndex:
             entity = Entity(URIRef(str(row.x)), kind, cls, str(row.label))
             for key in _keys(row.label, row.alt, kind):
                 # One-word effort or goal labels ("Budget", "Inleiding") are headings, not names to link.
-                too_short = kind in ("effort", "goal") and len(key.split()) < 2
+                too_short = kind in ("effort", "goal") and len(key.split()) < 2 and len(key) < 10
                 if not key or len(key.split()) > MAX_WORDS[kind] or key in STOPWORDS or too_short:
                     continue
                 bucket = self.by_key.setdefault(key, [])
