@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.query import Result
 
 from beleidsgraaf.errors import BeleidsgraafError, NotFoundError
 from beleidsgraaf.ingest.pipeline import IngestReport, Progress, ingest
-from beleidsgraaf.ontology.namespaces import BG, bind_prefixes, sparql_prologue
+from beleidsgraaf.ontology.namespaces import bind_prefixes, sparql_prologue
 from beleidsgraaf.ontology.store import EmbeddedStore, open_store
+
+ENV_ENDPOINT = "BELEIDSGRAAF_ENDPOINT"
+ENV_UPDATE_ENDPOINT = "BELEIDSGRAAF_UPDATE_ENDPOINT"
 
 EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 FORBIDDEN = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
@@ -26,6 +30,14 @@ class Stats:
     counts: dict[str, int]
 
 
+def use_endpoint(endpoint: str | None, update_endpoint: str | None = None) -> None:
+    """Select a SPARQL server for this process and the workers it starts (open_store reads the environment)."""
+    if endpoint:
+        os.environ[ENV_ENDPOINT] = endpoint
+    if update_endpoint:
+        os.environ[ENV_UPDATE_ENDPOINT] = update_endpoint
+
+
 def store_for(location: str | None) -> EmbeddedStore:
     return open_store(location)
 
@@ -36,7 +48,7 @@ def run_ingest(paths: list[Path], location: str | None, progress: Progress | Non
 
 def require_data(store: EmbeddedStore) -> None:
     if not store.exists():
-        raise NotFoundError(f"the store at {store.location.path} is empty",
+        raise NotFoundError(f"the store at {getattr(store.location, 'endpoint', store.location.path)} is empty",
                             hint="run `beleidsgraaf ingest corpus/` first")
 
 
@@ -45,17 +57,17 @@ def export(location: str | None, fmt: str) -> bytes:
         raise BeleidsgraafError(f"unknown export format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
     store = store_for(location)
     require_data(store)
-    dataset = store.dataset()
+    # Through store.quads(), which a remote store answers with a query, not a local Dataset.
     if fmt in ("trig", "nq"):
         copy = Dataset()
         bind_prefixes(copy.namespace_manager)
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            copy.graph(g.identifier if isinstance(g, Graph) else g).add((s, p, o))
+        for s, p, o, g in store.quads():
+            copy.graph(g).add((s, p, o))
         return copy.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
     union = Graph()
     bind_prefixes(union.namespace_manager)
-    for triple in dataset.triples((None, None, None)):
-        union.add(triple)
+    for s, p, o, _g in store.quads():
+        union.add((s, p, o))
     return union.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
 
 
@@ -77,15 +89,8 @@ def sparql(location: str | None, query: str, bindings: Mapping[str, object] | No
 def stats(location: str | None) -> Stats:
     store = store_for(location)
     require_data(store)
-    dataset = store.dataset()
-    graphs = sorted((str(g.identifier), len(g)) for g in dataset.contexts() if isinstance(g.identifier, URIRef))
-    counts = {}
-    for name in ("Document", "Visie", "StrategischDoel", "TactischDoel", "OperationeelDoel", "Beleidsdoel",
-                 "Inspanning", "Project", "Activiteit", "Werkveld", "Programmalijn", "Programma", "Persoon",
-                 "Rolvervulling", "Gemeente", "Wijk", "Dorp", "Buurt", "Budget", "Begrotingstabel", "Capaciteit",
-                 "Indicator", "Programmarelatie", "Afstemmingsplicht", "Bijdrage"):
-        result = store.query(
-            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }",
-            {"c": BG[name]})
-        counts[name] = int(next(iter(result))[0])
-    return Stats(triples=len(dataset), graphs=graphs, counts=counts)
+    graphs = sorted((str(g), n) for g, n in store.graph_sizes().items())
+    from beleidsgraaf.queries import named
+
+    counts = {str(row["class"]).rsplit("#", 1)[-1]: int(row.n) for row in store.query(named.get("class-counts").text)}
+    return Stats(triples=store.triple_count(), graphs=graphs, counts=counts)

@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from beleidsgraaf.errors import InputError
-from beleidsgraaf.ingest import readers
+from beleidsgraaf.ingest import passages, readers
 from beleidsgraaf.ingest.curated import build_overlay
 from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
 from beleidsgraaf.ingest.gazetteer import Gazetteer
@@ -46,6 +46,8 @@ class IngestReport:
     triples: int = 0
     curated_links: int = 0
     store: str = ""
+    passages: int = 0  # search passages in the store after this ingest
+    embedded: int = 0  # passage texts run through the embedding model (unchanged texts reuse stored vectors)
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -94,12 +96,7 @@ def _existing_wards(store: EmbeddedStore) -> list[tuple[str, str, str | None]]:
     """Listed wards already in the store (from files not re-ingested now)."""
     if not store.exists():
         return []
-    rows = store.query(
-        "SELECT ?label ?kind ?town WHERE { ?w a ?cls ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label ;"
-        " <https://w3id.org/beleidsgraaf/def#ligtIn> ?t . ?t a <https://w3id.org/beleidsgraaf/def#Gemeente> ;"
-        " <http://www.w3.org/2000/01/rdf-schema#label> ?town . BIND(STRAFTER(STR(?cls), '#') AS ?kind)"
-        " FILTER(?cls IN (<https://w3id.org/beleidsgraaf/def#Wijk>, <https://w3id.org/beleidsgraaf/def#Dorp>)) }"
-    )
+    rows = store.query((Path(__file__).with_name("queries") / "listed-wards.rq").read_text(encoding="utf-8"))
     return [(str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows]
 
 
@@ -164,8 +161,12 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     graphs[ONTOLOGY_GRAPH] = ontology_graph()
     tick("opslaan", len(sources), len(sources))
     stale_curated = [URIRef(curated_graph(slugify(Path(s.name).stem, 80))) for s in sources]
-    store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs])
-    report.triples = len(store.dataset())
+    # The search index switches with the graph; files not re-ingested now keep their passages.
+    tick("zoekindex", len(sources), len(sources))
+    index = passages.build(sources, passages.stored(store))
+    report.passages, report.embedded = len(index.passages), index.embedded
+    store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs], artifacts=index.artifacts())
+    report.triples = store.triple_count()
     return report
 
 
