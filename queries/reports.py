@@ -113,11 +113,11 @@ def programme_links(store: EmbeddedStore, programme: str | None = None) -> list[
                 "programme": name,
                 "iri": iri,
                 "names": [
-                    {"programme": names[t], "mutual": t in named_in, "evidence": [e for e in [_lines(r)] if e]}
+                    {"programme": names[t], "iri": t, "mutual": t in named_in, "evidence": [e for e in [_lines(r)] if e]}
                     for t, r in sorted(named_out.items(), key=lambda p: names[p[0]])
                 ],
                 "named_by": [
-                    {"programme": names[f], "mutual": f in named_out, "evidence": [e for e in [_lines(r)] if e]}
+                    {"programme": names[f], "iri": f, "mutual": f in named_out, "evidence": [e for e in [_lines(r)] if e]}
                     for f, r in sorted(named_in.items(), key=lambda p: names[p[0]])
                 ],
                 "shared_wards": sorted({str(w.wardLabel) for w in shared_wards if norm(name) in norm(str(w.documents))}),

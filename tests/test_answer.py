@@ -148,14 +148,15 @@ def test_afstemming_report_and_unknown_ward(corpus_store):
 
 def test_programme_links_are_mutual_only_when_both_name_each_other(corpus_store):
     store, _, _ = corpus_store
-    rows = {row["programme"]: row for row in programme_links(store)}
-    veiligheid = rows["Veiligheid"]
+    rows = {row["iri"]: row for row in programme_links(store)}
+    veiligheid = next(r for r in rows.values() if r["programme"] == "Veiligheid" and "/almelo/" in r["iri"])
     named_by_veiligheid = {n["programme"]: n["mutual"] for n in veiligheid["names"]}
     assert named_by_veiligheid.get("Binnenstad") is False  # Binnenstad names no other programme
+    assert named_by_veiligheid.get("Zorg") is True  # Zorg names Veiligheid back (line 9118-9120)
     for row in rows.values():
         for link_ in row["names"]:
-            back = {n["programme"] for n in rows.get(link_["programme"], {}).get("names", [])}
-            assert link_["mutual"] == (row["programme"] in back)
+            back = {n["iri"] for n in rows.get(link_["iri"], {}).get("names", [])}
+            assert link_["mutual"] == (row["iri"] in back)
 
 
 def test_question_set_floor(corpus_store):
@@ -163,8 +164,8 @@ def test_question_set_floor(corpus_store):
     store, _, _ = corpus_store
     report = evaluate(store, load(QUESTIONS), with_mrr=False)
     assert len(report.outcomes) >= 100
-    assert report.accuracy() >= 0.45
-    assert report.evidence_accuracy() >= 0.70
+    assert report.accuracy() >= 0.62
+    assert report.evidence_accuracy() >= 0.80
 
 
 def test_ask_jsonl_keeps_order_and_reports_errors(corpus_store):
