@@ -508,7 +508,8 @@ class Extractor:
         is_item = unit.marker not in (None, " ")
         if state.visie == "done":
             return
-        if not is_item and text.endswith((":", ";")) and len(text) < 400:
+        announces = text.endswith(":") or re.search(r"(?i)\bvisie\b.{0,30}\b(is|luidt)\s*;$", text)
+        if not is_item and announces and len(text) < 400:
             state.visie = "armed"
             return
         label = None
@@ -516,7 +517,8 @@ class Extractor:
             label = self._head(text) if is_item else text
         elif state.visie == "fresh":
             one_sentence = len(re.findall(r"[.!?](\s|$)", text.rstrip("’”'\" "))) <= 1
-            if one_sentence and len(text.split()) <= 60 and "visie" not in text.lower():
+            statement = 6 <= len(text.split()) <= 60 and text.rstrip("’”'\" ")[-1:] in ".!"  # not a sub-heading
+            if one_sentence and statement and "visie" not in text.lower():
                 label = text
         if label and 10 <= len(label) <= 400:
             self._add_goal("visie", clean(clean(label).strip(QUOTE_CHARS + "’”")), unit, None)
@@ -900,7 +902,7 @@ class Extractor:
                                  line):
             chunk = match.group(1)
             rest = chunk
-            for known in sorted(self.known_programmes, key=len, reverse=True):
+            for known in sorted(self.known_programmes, key=lambda p: (-len(p), p)):  # ties in set order broke determinism
                 pattern = re.compile(rf"\b{re.escape(known)}\b", re.I)
                 if pattern.search(rest):
                     names.append(known)

@@ -33,14 +33,36 @@ class WardEntry:
 class Gazetteer:
     entries: dict[str, WardEntry] = field(default_factory=dict)  # norm(label) -> entry
 
+    mentioned: list[tuple[WardRecord, int]] = field(default_factory=list)
+
     def add_listed(self, wards: Iterable[WardRecord]) -> None:
         for ward in wards:
+            if not ward.listed:
+                self.mentioned.append((ward, ward.evidence.first))
+                continue
             key = norm(ward.label) if ward.kind != "buurt" else norm(f"{ward.parent} {ward.label}")
             if key not in self.entries:
                 self.entries[key] = WardEntry(ward.label, ward.kind, ward.parent, ward.number)
 
+    def settle(self) -> None:
+        """Names only mentioned in running text join after all lists: a close spelling of a listed
+        ward ('Sluitersveld', 'Riet' for 'De Riet') becomes its variant, any other name a ward of its own."""
+        pending, self.mentioned = self.mentioned, []
+        for ward, line in pending:
+            key = norm(ward.label)
+            if key in self.entries or norm(f"{ward.parent} {ward.label}") in self.entries:
+                continue
+            close = next((e for e in self.entries.values() if e.kind != "buurt" and (
+                norm(e.label) == f"de {key}" or len(key) >= 7 and fuzz.ratio(key, norm(e.label)) >= VARIANT_MIN_SCORE)), None)
+            if close is not None:
+                close.variants.setdefault(ward.label, line)
+                continue
+            entry_key = key if ward.kind != "buurt" else norm(f"{ward.parent} {ward.label}")
+            self.entries[entry_key] = WardEntry(ward.label, ward.kind, ward.parent, ward.number)
+
     def lookup(self) -> dict[str, tuple[str, str]]:
         """norm(spelling) -> (canonical label, kind) for wijken/dorpen and distinctive buurten."""
+        self.settle()
         table: dict[str, tuple[str, str]] = {}
         buurt_names = [e for e in self.entries.values() if e.kind == "buurt"]
         counts: dict[str, int] = {}
@@ -56,6 +78,7 @@ class Gazetteer:
 
     def learn_variants(self, lines: Iterable[tuple[int, str]]) -> None:
         """Find close spellings of listed wijken/dorpen in running text."""
+        self.settle()
         targets = [e for e in self.entries.values() if e.kind != "buurt" and len(e.label) >= 7]
         if not targets:
             return

@@ -71,6 +71,7 @@ class WardRecord:
     evidence: Evidence
     parent: str | None = None
     number: str | None = None
+    listed: bool = True  # False: only named in running text ('de wijken A en B'), weaker than a ward list
 
 
 @dataclass

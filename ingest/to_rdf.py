@@ -201,7 +201,9 @@ class GraphBuilder:
                 if id(target) in goal_iris:
                     self.contribution(iri, goal_iris[id(target)], doc, effort.evidence)
         for ward in ex.wards:
-            self.ward(municipality, ward.label, ward.kind, ward.parent, ward.number, gazetteer, doc, ward.evidence)
+            iri = self.ward(municipality, ward.label, ward.kind, ward.parent, ward.number, gazetteer, doc, ward.evidence)
+            if (iri, PROV.wasDerivedFrom, doc) not in g:
+                self.cite(iri, doc, ward.evidence)  # a ward of the file named again in a later document
         self.actors(ex, doc, municipality, owner_of_din)
         self.money(ex, doc, owner_of_din)
         for indicator in ex.indicators:

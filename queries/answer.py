@@ -146,6 +146,21 @@ def _ward_or_unknown(ctx: Context) -> Entity | Reply:
 def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
     names = ctx.linked.unknown
     if names:
+        # Not a resource in the graph, but the text may still name it ("Sociale Herovering"): quote that.
+        key = norm(names[0])
+        quoted = [t for t in ctx.texts if re.search(rf"\b{re.escape(key)}\b", norm(t["text"]))]
+        if quoted:
+            best = max(quoted, key=lambda t: sum(w in norm(t["text"]) for w in norm(ctx.question).split() if len(w) > 3))
+            item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
+            return Reply(
+                ctx.t(
+                    f"Geen gestructureerd antwoord over '{names[0]}'; de tekst noemt het in {best['document']} regels "
+                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
+                    f"No structured answer about '{names[0]}'; the text names it in {best['document']} lines "
+                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
+                ),
+                [item],
+            )
         near = ctx.index.suggest(names[0], kinds)
         hint = ctx.t(
             f" Bekende namen die erop lijken: {', '.join(near)}." if near else "",
@@ -453,7 +468,13 @@ def _role_in(ctx: Context) -> URIRef | None:
 
 
 def _owner(ctx: Context) -> Entity | None:
-    return ctx.linked.first("programme", "document")
+    """The programme or document the question is about: the longest such name wins ("plan Leefbare wijken en
+    dorpen" over a stray "wijksturing")."""
+    mentions = [m for m in ctx.linked.mentions if m.of_kind("programme", "document")]
+    if not mentions:
+        return None
+    longest = max(mentions, key=lambda m: len(m.text))
+    return ctx.linked.first_of(longest, "programme", "document")
 
 
 def _role_name(role: URIRef, ctx: Context) -> str:
@@ -877,7 +898,11 @@ def document_meta(ctx: Context) -> Reply:
         rows = [r for r in rows if str(r.doc) == str(owner.iri) or norm(owner.label) in norm(str(r.title))]
     items = []
     for r in rows:
-        period = f"{r.start}–{r.end}" if r.start else (str(r.year) if r.year else ctx.t("jaar onbekend", "year unknown"))
+        if r.start:
+            years = int(str(r.end)) - int(str(r.start)) + 1
+            period = f"{r.start}–{r.end}, {years} " + ctx.t("jaar", "years")
+        else:
+            period = str(r.year) if r.year else ctx.t("jaar onbekend", "year unknown")
         items.append(
             Item(
                 f"{r.title} ({_local(r.kind)}, {r.municipality or '?'}, {period}; {r.steering or '-'}; "

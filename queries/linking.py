@@ -111,6 +111,10 @@ class Linked:
                 return _prefer(found)
         return None
 
+    def first_of(self, mention: Mention, *kinds: str) -> Entity | None:
+        found = mention.of_kind(*kinds)
+        return _prefer(found) if found else None
+
     def all(self, *kinds: str) -> list[Entity]:
         out: list[Entity] = []
         for mention in self.mentions:

@@ -51,6 +51,31 @@ def test_2023_annex_gives_12_wards_and_67_buurten_with_their_wijk(corpus_store):
     assert codes["Ossenkoppelerhoek"] == "WK014108"
 
 
+def test_the_two_dorpen_of_the_2023_annex_are_dorpen(corpus_store):
+    store, _, _ = corpus_store
+    gold = GOLD["almelo-2023-plan-leefbare-wijken-en-dorpen__leefbare-wijken-en-dorpen"]
+    rows = store.query(PREFIXES + "SELECT DISTINCT ?l WHERE { ?x a bg:Dorp ; skos:prefLabel ?l }")
+    assert {str(r.l) for r in rows} == {w["label"] for w in gold["wards"] if w["kind"] == "dorp"}
+
+
+def test_utrecht_wards_come_from_running_text_without_a_ward_list(corpus_store):
+    store, _, _ = corpus_store
+    rows = store.query(PREFIXES + "SELECT DISTINCT ?l WHERE { ?x a bg:Wijk ; skos:prefLabel ?l ; bg:ligtIn ?g . "
+                                  "?g rdfs:label 'Utrecht'@nl }")
+    got = {str(r.l) for r in rows}
+    gold = GOLD["utrecht-2011-wijkgericht-werken__wijkgericht-werken"]
+    assert {w["label"] for w in gold["wards"] if w["kind"] == "wijk"} <= got
+
+
+def test_a_programme_has_few_visies(corpus_store):
+    store, _, _ = corpus_store
+    rows = store.query(PREFIXES + "SELECT ?d (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v a bg:Visie ; prov:wasDerivedFrom ?d } "
+                                  "GROUP BY ?d")
+    counts = {str(r.d).rsplit("/", 1)[-1]: int(r.n) for r in rows}
+    assert counts["binnenstad"] == 4  # the four 'keuzes' that the text says form the visie
+    assert max(counts.values()) <= 4, counts
+
+
 def test_spelling_variants_are_alt_labels_of_one_ward(corpus_store):
     store, _, _ = corpus_store
     rows = store.query(PREFIXES + "SELECT ?alt WHERE { ?w skos:prefLabel ?pref ; skos:altLabel ?alt }",
@@ -121,7 +146,7 @@ def test_roles_from_cover_blocks(corpus_store):
 
 # Recall against the gold labels. The floors are what extraction reaches today (a regression guard);
 # the targets from the issue are 95 % wards, 85 % goals, 75 % efforts.
-FLOORS = {"Doel": 0.5, "Inspanning": 0.4, "Gebied": 0.75}
+FLOORS = {"Doel": 0.88, "Inspanning": 0.72, "Gebied": 0.95}
 
 
 @pytest.mark.parametrize("cls", sorted(FLOORS))
