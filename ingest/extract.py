@@ -956,6 +956,9 @@ class Extractor:
         ward_names = sorted(self.known_wards, key=len, reverse=True)
         ward_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in ward_names) + r")\b") if ward_names else None
         programme_ward = self.known_wards.get(norm(self.document.programme or ""))
+        # A document that says its work covers every ward ("Elke wijk of dorp krijgt aandacht", "alle wijken")
+        # makes its efforts city-wide unless an effort names its own wards.
+        document_wide = any(citywide.search(self.source.line(n)) for n in range(self.segment.first, self.segment.last + 1))
         for effort in self.out.efforts:
             context = self.source.span(effort.evidence.first, effort.evidence.last)
             owner = next((u for u in units if re.search(rf"\b{re.escape(u)}\b", context)), None)
@@ -977,6 +980,8 @@ class Extractor:
                 effort.scope = "stadsbreed"
             elif programme_ward:
                 effort.scope, effort.wards = "gericht", [programme_ward[0]]
+            elif document_wide:
+                effort.scope = "stadsbreed"
 
     def run(self) -> Extraction:
         self.run_din()

@@ -178,17 +178,20 @@ def describe(source: SourceText, segment: Segment, profile: Profile, manifest: M
 
 
 def _steering(kind: str, title: str, programme: str | None, source: SourceText, segment: Segment) -> list[str]:
+    """Principles the document steers by; the first is its own (title, kind), then the rest by how often they occur."""
     body = source.span(segment.first, segment.last).lower()
     steering: list[str] = []
-    if re.search(r"wijksturing|wijkregie|wijkgericht", f"{title} {programme or ''}".lower()):
+    if re.search(r"wijksturing|wijkregie|wijkgericht|wijkaanpak", f"{title} {programme or ''}".lower()):
         steering.append("wijksturing")
     elif kind == "programmacontract" or programme:
         steering.append("programmasturing")
-    for principle, pattern in (
-        ("lijnsturing", r"lijnsturing|lijnorganisatie|\bde lijn\b|lijnproject"),
-        ("programmasturing", r"programmasturing|programma's|programma’s"),
-        ("wijksturing", r"wijksturing|wijkregie"),
-    ):
-        if principle not in steering and len(re.findall(pattern, body)) >= 3:
+    patterns = {
+        "lijnsturing": r"lijnsturing|lijnorganisatie|\bde lijn\b|lijnproject",
+        "programmasturing": r"programmasturing|programma's|programma’s",
+        "wijksturing": r"wijksturing|wijkregie|wijkregisseur",
+    }
+    counts = {principle: len(re.findall(pattern, body)) for principle, pattern in patterns.items()}
+    for principle in sorted(counts, key=lambda p: -counts[p]):
+        if principle not in steering and counts[principle] >= 3:
             steering.append(principle)
     return steering or ["lijnsturing"]

@@ -1,0 +1,172 @@
+"""Source lines -> passages (overlapping line windows) and their embeddings, stored with the graph.
+
+A passage is a window of 3 to 6 non-blank lines of one file (up to 10 short ones), cut at paragraph breaks and
+headings where it can, so a citation "file, lines a-b" points at text a person can read.
+Windows inside a paragraph overlap by half; a window that ends at a paragraph break starts the
+next one there. Embeddings are cached by text hash: passages whose text is unchanged take
+their vector from the previous store generation instead of running the model again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from beleidsgraaf.ingest import embedcache, embedding
+from beleidsgraaf.ingest.readers import SourceText
+from beleidsgraaf.ontology.store import EmbeddedStore
+
+PASSAGES = "passages.jsonl"
+VECTORS = "embeddings.npy"
+META = "search-index.json"
+FORMAT = 1
+
+MIN_LINES = 3
+MAX_LINES = 6
+MAX_SHORT_LINES = 10  # lists of short lines (a wijk and its buurten) may run longer, up to SHORT_CHARS
+SHORT_CHARS = 240
+MAX_CHARS = 600
+
+_CONTENT = re.compile(r"\w", re.UNICODE)
+# "2.1 Doelen", "7.4.3 Wijkregie", "Bijlage II", "Hoofdstuk 4": short lines that open a section. A single
+# number ("1. Markgraven") is as often a list item, and a list belongs in one passage with its heading.
+_HEADING = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})+\.?\s+\S|(bijlage|hoofdstuk|paragraaf)\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    document: str
+    first: int
+    last: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return text_hash(self.text)
+
+    def as_json(self) -> dict:
+        return {"document": self.document, "lines": [self.first, self.last], "text": self.text}
+
+
+@dataclass
+class PassageIndex:
+    model: str
+    passages: list[PassageRecord]
+    vectors: np.ndarray  # (len(passages), dim) float16, L2-normalised rows
+    embedded: int = 0  # texts run through the model by the build that made this index
+    reused: int = 0  # texts whose vector came from the cache
+    stats: dict = field(default_factory=dict)
+
+    def artifacts(self) -> dict[str, bytes]:
+        lines = "".join(json.dumps(p.as_json(), ensure_ascii=False) + "\n" for p in self.passages)
+        buffer = io.BytesIO()
+        np.save(buffer, self.vectors.astype(np.float16), allow_pickle=False)
+        meta = {"format": FORMAT, "model": self.model, "passages": len(self.passages),
+                "dim": int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0}
+        return {PASSAGES: lines.encode("utf-8"), VECTORS: buffer.getvalue(),
+                META: json.dumps(meta, indent=1).encode("utf-8")}
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _is_heading(line: str) -> bool:
+    return len(line.strip()) <= 80 and bool(_HEADING.match(line))
+
+
+def split(source: SourceText) -> list[PassageRecord]:
+    """Line windows of one file; line numbers as ``grep -n`` counts them."""
+    content: list[tuple[int, str, bool]] = []  # (line number, text, starts a paragraph)
+    previous_blank = True
+    for number, raw in enumerate(source.lines, start=1):
+        if not _CONTENT.search(raw):
+            previous_blank = True
+            continue
+        content.append((number, " ".join(raw.split()), previous_blank or _is_heading(raw)))
+        previous_blank = False
+    out: list[PassageRecord] = []
+    start = 0
+    while start < len(content):
+        end = start + 1
+        chars = len(content[start][1])
+        while end < len(content) and (end - start < MAX_LINES or (end - start < MAX_SHORT_LINES and chars < SHORT_CHARS)):
+            if end - start >= MIN_LINES and content[end][2]:
+                break
+            if chars + len(content[end][1]) > MAX_CHARS and end - start >= 1:
+                break
+            chars += len(content[end][1])
+            end += 1
+        window = content[start:end]
+        out.append(PassageRecord(source.name, window[0][0], window[-1][0], " ".join(t for _, t, _ in window)))
+        if end >= len(content):
+            break
+        at_break = content[end][2]
+        start = end if at_break or end - start <= 2 else start + (end - start + 1) // 2
+    return out
+
+
+def load(directory: Path | None) -> PassageIndex | None:
+    """The index stored in a store generation's artifact folder, or None (missing or unreadable)."""
+    if directory is None:
+        return None
+    try:
+        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        rows = [json.loads(line) for line in (directory / PASSAGES).read_text(encoding="utf-8").splitlines() if line]
+        vectors = np.load(directory / VECTORS, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != FORMAT or len(rows) != len(vectors):
+        return None
+    passages = [PassageRecord(r["document"], int(r["lines"][0]), int(r["lines"][1]), r["text"]) for r in rows]
+    return PassageIndex(str(meta.get("model")), passages, vectors)
+
+
+def build(sources: Sequence[SourceText], previous: PassageIndex | None = None,
+          model: str | None = None) -> PassageIndex:
+    """Passages of ``sources`` plus those of files in ``previous`` that are not among them.
+
+    Vectors of texts already embedded by the same model, in ``previous`` or in the per-user
+    cache (``embedcache``), are reused; only new texts go through the model.
+    """
+    name = embedding.model_name(model)
+    renewed = {s.name for s in sources}
+    kept: list[PassageRecord] = []
+    cache: dict[str, np.ndarray] = {}
+    if previous is not None and previous.model == name:
+        for record, vector in zip(previous.passages, previous.vectors, strict=True):
+            cache.setdefault(record.key, vector)
+            if record.document not in renewed:
+                kept.append(record)
+    fresh = [p for s in sources for p in split(s)]
+    if any(p.key not in cache for p in fresh):
+        disk = embedcache.read(name)
+        cache.update({p.key: disk[p.key] for p in fresh if p.key not in cache and p.key in disk})
+    reused = sum(1 for p in fresh if p.key in cache)
+    missing = list(dict.fromkeys(p.text for p in fresh if p.key not in cache))
+    if missing:
+        vectors = embedding.load(name).passages(missing).astype(np.float16)
+        computed = {text_hash(t): v for t, v in zip(missing, vectors, strict=True)}
+        cache.update(computed)
+        embedcache.add(name, computed)
+    # Sorted, so the artifact does not depend on the order in which files were ingested.
+    records = sorted(kept + fresh, key=lambda r: (r.document, r.first, r.last))
+    dim = next(iter(cache.values())).shape[0] if cache else 0
+    matrix = np.zeros((len(records), dim), dtype=np.float16)
+    for row, record in enumerate(records):
+        matrix[row] = cache[record.key]
+    return PassageIndex(name, records, matrix, embedded=len(missing), reused=reused,
+                        stats={"kept": len(kept), "documents": sorted({r.document for r in records})})
+
+
+def stored(store: EmbeddedStore) -> PassageIndex | None:
+    """The index of the store's current generation (the embedding cache for the next ingest)."""
+    meta = store.artifact(META)
+    return load(meta.parent) if meta is not None else None
