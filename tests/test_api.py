@@ -214,7 +214,10 @@ def test_unknown_ward_is_404_with_suggestions(client):
 
 
 def test_programmes_and_din(client):
-    programmes = {p["name"]: p for p in client.get("/programmes").json()}
+    programmes: dict = {}
+    for p in client.get("/programmes").json():  # names repeat across municipalities (Duurzaamheid in Utrecht too)
+        if p["nodes"] >= programmes.get(p["name"], {"nodes": -1})["nodes"]:
+            programmes[p["name"]] = p
     assert programmes["Duurzaamheid"]["nodes"] > 10
     din = client.get("/programmes/duurzaamheid").json()
     kinds = {n["kind"] for n in din["nodes"]}
