@@ -154,9 +154,9 @@ def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
             item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
             return Reply(
                 ctx.t(
-                    f"Geen gestructureerd antwoord over '{names[0]}'; de tekst noemt het in {best['document']} regels "
+                    f"Niet gevonden als {what}: '{names[0]}'; de tekst noemt het wel in {best['document']} regels "
                     f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
-                    f"No structured answer about '{names[0]}'; the text names it in {best['document']} lines "
+                    f"Not found as a {what}: '{names[0]}'; the text does name it in {best['document']} lines "
                     f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
                 ),
                 [item],
@@ -188,11 +188,17 @@ def ward_efforts(ctx: Context) -> Reply:
         return ward
     rows, sparql = ctx.run("efforts-in-ward", ward=ward.iri)
     wanted = _principle_asked(ctx.question)
+    only_targeted = bool(TARGETED_WORDS.search(ctx.question))
+    document = _owner(ctx)
     targeted: list[Item] = []
     citywide: list[Item] = []
     for row in rows:
         principle = _local(row.principle) if row.principle else None
         if wanted and principle != wanted:
+            continue
+        if document is not None and str(document.iri) not in (str(row.doc), str(row.programme), str(row.owner)):
+            continue  # "welke inspanningen in de notitie van 2008": only that document's
+        if only_targeted and row.reach != Literal("gericht"):
             continue
         owner = str(row.ownerLabel) if row.ownerLabel else None
         steer = PRINCIPLE_NAMES.get(principle or "", ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
@@ -955,6 +961,7 @@ HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "programme_list": programme_list,
     "ward_list": ward_list,
 }
+TARGETED_WORDS = re.compile(r"\bgericht|\btargeted\b|specifiek|specifically|\baimed\b", re.I)
 SUM_WORDS = re.compile(r"\bsamen\b|in totaal|\btotaal\b|\btotal\b|together|\bsum\b|\bsom\b|opgeteld|over de .* jaar", re.I)
 COUNT_WORDS = re.compile(r"\bhoeveel\b|\bhow many\b|\baantal\b|\bnumber of\b", re.I)
 MIN_INTENT_SCORE = 1.5
@@ -1053,7 +1060,7 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
             "iri": None,
             "evidence": [{"document": p["document"], "lines": p["lines"], "quote": p["text"][:200]}],
         }
-        for p in passages[:3]
+        for p in passages[:5]
     ]
     return {"question": question, "intent": None, "answer": answer, "answers": answers, "passages": passages, "sparql": None}
 

@@ -136,7 +136,8 @@ class EntityIndex:
     def __init__(self, store: EmbeddedStore) -> None:
         query = named.get("entities")
         self.by_key: dict[str, list[Entity]] = {}
-        for row in store.query(query.text):
+        rows = list(store.query(query.text))
+        for row in rows:
             cls = str(row.kind).rsplit("#", 1)[-1]
             kind = KIND_OF_CLASS.get(cls)
             if kind is None:
@@ -150,6 +151,20 @@ class EntityIndex:
                 bucket = self.by_key.setdefault(key, [])
                 if entity not in bucket:
                     bucket.append(entity)
+        # "de notitie uit 2008", "plan 2023": a document by its kind word and year, where that is unambiguous.
+        by_year: dict[str, list[Entity]] = {}
+        for row in rows:
+            cls = str(row.kind).rsplit("#", 1)[-1]
+            if KIND_OF_CLASS.get(cls) != "document" or row.year is None:
+                continue
+            entity = Entity(URIRef(str(row.x)), "document", cls, str(row.label))
+            word = norm(str(row.label)).split()[0]
+            for key in (f"{word} {row.year}", f"{row.year} {word}", f"{cls.lower()} {row.year}", f"{row.year} {cls.lower()}"):
+                if entity not in by_year.setdefault(key, []):
+                    by_year[key].append(entity)
+        for key, entities in by_year.items():
+            if len(entities) == 1 and key not in self.by_key:
+                self.by_key[key] = entities
         self.keys = list(self.by_key)
 
     def lookup(self, text: str) -> tuple[list[Entity], float]:
@@ -201,6 +216,10 @@ def link(question: str, index: EntityIndex) -> Linked:
                 continue
             text = question[tokens[i][1] : tokens[i + size - 1][2]]
             entities, score = index.lookup(text)
+            if not entities and size == 2:
+                # "Nieuwstraat kwartier": a compound split in two words.
+                entities, score = index.lookup(words[0] + words[1].lower())
+                score = 100.0 if entities else score
             if size > 1 and score < 100:
                 continue  # multi-word names must match exactly; fuzzy matching is for single long words
             if entities:

@@ -205,9 +205,20 @@ def programme_din(store: EmbeddedStore, name: str) -> dict[str, Any]:
 
 
 # -- resources ---------------------------------------------------------------------------------
+def _valid_iri(iri: str) -> bool:
+    """RFC 3987, checked by Oxigraph's parser: a path like /resource/%7F must be a 404, not a SPARQL syntax error."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def describe(store: EmbeddedStore, iri: str) -> Graph:
     """All triples with the resource as subject plus its citations; NotFoundError when there are none."""
-    if not iri.startswith(str(ID)) and not iri.startswith(str(BG)):
+    if not iri.startswith(str(ID)) and not iri.startswith(str(BG)) or not _valid_iri(iri):
         raise NotFoundError(f"'{iri[:200]}' is not an IRI of this graph")
     result = run(store, "describe-resource", resource=iri)
     graph = Graph()
