@@ -216,12 +216,12 @@ def link(question: str, index: EntityIndex) -> Linked:
                 continue
             text = question[tokens[i][1] : tokens[i + size - 1][2]]
             entities, score = index.lookup(text)
+            if size > 1 and score < 100:
+                entities = []  # multi-word names must match exactly; fuzzy matching is for single long words
             if not entities and size == 2:
                 # "Nieuwstraat kwartier": a compound split in two words.
                 entities, score = index.lookup(words[0] + words[1].lower())
                 score = 100.0 if entities else score
-            if size > 1 and score < 100:
-                continue  # multi-word names must match exactly; fuzzy matching is for single long words
             if entities:
                 mentions.append(Mention(text, tokens[i][1], tokens[i + size - 1][2], entities, score))
                 for j in range(i, i + size):
