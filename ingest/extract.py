@@ -950,6 +950,20 @@ class Extractor:
             yield " ".join(buffer), first, numbers[-1]
 
     # -- wards of efforts, steering ---------------------------------------------------------------------
+    def _section_heading(self, line: int) -> str | None:
+        """The headings above a line up to the enclosing annex or chapter ("Bijlage 4 ...", "3. Activiteiten")."""
+        found: list[str] = []
+        for number in range(line - 1, self.segment.first - 1, -1):
+            text = self.source.line(number).strip()
+            if len(text) > 120:
+                continue
+            if re.match(r"^(bijlage|hoofdstuk)\b", text, re.I):
+                found.append(text)
+                break
+            if re.match(r"^\d{1,2}\.?\s+[A-Z]", text):
+                found.append(text)
+        return " ".join(found) or None
+
     def classify_efforts(self) -> None:
         units = self.profile.get("line_units", [])
         citywide = re.compile("|".join(self.profile.get("citywide")), re.I)
@@ -958,7 +972,8 @@ class Extractor:
         programme_ward = self.known_wards.get(norm(self.document.programme or ""))
         # A document that says its work covers every ward ("Elke wijk of dorp krijgt aandacht", "alle wijken")
         # makes its efforts city-wide unless an effort names its own wards.
-        document_wide = any(citywide.search(self.source.line(n)) for n in range(self.segment.first, self.segment.last + 1))
+        intro_end = self.segment.first + (self.segment.last - self.segment.first) // 4
+        document_wide = any(citywide.search(self.source.line(n)) for n in range(self.segment.first, intro_end + 1))
         for effort in self.out.efforts:
             context = self.source.span(effort.evidence.first, effort.evidence.last)
             owner = next((u for u in units if re.search(rf"\b{re.escape(u)}\b", context)), None)
@@ -974,6 +989,9 @@ class Extractor:
             wards = []
             if ward_re:
                 wards = list(dict.fromkeys(self.known_wards[m.group(1)][0] for m in ward_re.finditer(norm(context))))
+            if not wards and ward_re and (heading := self._section_heading(effort.evidence.first)):
+                # An annex "Sociale herovering De Riet" targets its efforts at De Riet.
+                wards = list(dict.fromkeys(self.known_wards[m.group(1)][0] for m in ward_re.finditer(norm(heading))))
             if wards:
                 effort.scope, effort.wards = "gericht", wards
             elif citywide.search(context):

@@ -198,12 +198,12 @@ def ward_efforts(ctx: Context) -> Reply:
             continue
         if document is not None and str(document.iri) not in (str(row.doc), str(row.programme), str(row.owner)):
             continue  # "welke inspanningen in de notitie van 2008": only that document's
-        if only_targeted and row.reach != Literal("gericht"):
+        if only_targeted and str(row.reach) != "gericht":
             continue
         owner = str(row.ownerLabel) if row.ownerLabel else None
         steer = PRINCIPLE_NAMES.get(principle or "", ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
         detail = ", ".join(x for x in (steer, owner) if x)
-        if row.reach == Literal("gericht"):
+        if str(row.reach) == "gericht":
             via = f" {ctx.t('via', 'via')} {row.viaLabel}" if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
             targeted.append(
                 Item(
