@@ -148,9 +148,9 @@ def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
     if names:
         # Not a resource in the graph, but the text may still name it ("Sociale Herovering"): quote that.
         key = norm(names[0])
-        quoted = [t for t in ctx.texts if re.search(rf"\b{re.escape(key)}\b", norm(t["text"]))]
+        quoted = [t for t in ctx.texts if re.search(rf"\b{re.escape(key)}\b", t["norm"])]
         if quoted:
-            best = max(quoted, key=lambda t: sum(w in norm(t["text"]) for w in norm(ctx.question).split() if len(w) > 3))
+            best = max(quoted, key=lambda t: sum(w in t["norm"] for w in norm(ctx.question).split() if len(w) > 3))
             item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
             return Reply(
                 ctx.t(
@@ -264,7 +264,7 @@ def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
     last_end: dict[str, int] = {}
     for passage in ctx.texts:
         document, (first, last) = passage["document"], passage["lines"]
-        if first <= last_end.get(document, 0) or not any(p.search(norm(passage["text"])) for p in patterns):
+        if first <= last_end.get(document, 0) or not any(p.search(passage["norm"]) for p in patterns):
             continue  # windows overlap by half: a mention is cited once
         last_end[document] = last
         quote = passage["text"][:220]
@@ -1026,6 +1026,8 @@ def _load_texts(store: EmbeddedStore) -> list[dict[str, Any]]:
     if path is None:
         return []
     texts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for text in texts:
+        text["norm"] = norm(text["text"])  # name look-ups compare normalised text; do it once per store generation
     return sorted(texts, key=lambda t: (t["document"], t["lines"][0]))
 
 
