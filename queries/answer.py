@@ -1042,27 +1042,45 @@ def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str,
         return []
 
 
+def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A passage whose last sentence runs on into the next window, completed up to that sentence's end."""
+    text = passage["text"].rstrip()
+    if re.search(r"[.!?:;]\W*$", text):
+        return passage
+    follow = [t for t in texts if t["document"] == passage["document"] and t["lines"][0] > passage["lines"][1]]
+    if not follow:
+        return passage
+    nxt = min(follow, key=lambda t: t["lines"][0])
+    if nxt["lines"][0] > passage["lines"][1] + 3:
+        return passage
+    end = re.search(r"[.!?](\s|$)", nxt["text"])
+    if end is None:
+        return passage
+    return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [passage["lines"][0], nxt["lines"][1]]}
+
+
 def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
+    shown = [_completed(p, ctx.texts) for p in passages[:5]]
     if linked.unknown and not linked.mentions:
         reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
         answer = reply.answer
-    elif passages:
-        top = passages[0]
+    elif shown:
+        top = shown[0]
         answer = ctx.t(
             f"Antwoord op basis van passages (geen gestructureerd antwoord gevonden): {top['document']} regels "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:300]}"',
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:500]}"',
             f"Passage-based answer (no structured answer found): {top['document']} lines "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:300]}"',
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:500]}"',
         )
     else:
         answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
     answers = [
         {
-            "text": p["text"][:700],
+            "text": p["text"][:800],
             "iri": None,
-            "evidence": [{"document": p["document"], "lines": p["lines"], "quote": p["text"][:200]}],
+            "evidence": [{"document": p["document"], "lines": list(p["lines"]), "quote": p["text"][:200]}],
         }
-        for p in passages[:5]
+        for p in shown
     ]
     return {"question": question, "intent": None, "answer": answer, "answers": answers, "passages": passages, "sparql": None}
 
