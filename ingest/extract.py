@@ -898,7 +898,9 @@ class Extractor:
     def _programme_mentions(self, line: str) -> list[str]:
         names: list[str] = []
         # "de programma's Nieuwstraatkwartier , Zorg, Binnenstad en Economie": PDF text puts spaces before commas.
-        for match in re.finditer(r"\bprogramma(?:'s|’s)\s*:?\s+((?:[A-Z][\w-]*(?:\s*,\s*|\s+|$))+(?:(?:en|&)\s+[A-Z][\w-]*\s*)*)",
+        # "de programma's Zorg, ..." and "de programma's uit het coalitieakkoord: Binnenstad, ...".
+        for match in re.finditer(r"\bprogramma(?:'s|’s)(?:(?:\s+[a-z][\w-]*){1,4}\s*:|\s*:?)\s+"
+                                 r"((?:[A-Z][\w-]*(?:\s*,\s*|\s+|$))+(?:(?:en|&)\s+[A-Z][\w-]*\s*)*)",
                                  line):
             chunk = match.group(1)
             rest = chunk
