@@ -890,7 +890,8 @@ class Extractor:
             text = re.sub(r"\s+", " ", re.sub(r"\([^)]*\)?", "", text))
             for name in self._programme_mentions(text):
                 key = norm(name)
-                if key and key != own and key not in seen and not (own and key.startswith(own + " ")):
+                if key and key != own and key not in seen and not (own and key.startswith(own + " ")) \
+                        and not _abbreviates(name, own):
                     seen.add(key)
                     self.out.relations.append(RelationRecord(name, self.evidence(number, last)))
         self._afstemming()
@@ -1011,6 +1012,19 @@ class Extractor:
         self.run_links()
         self.classify_efforts()
         return self.out
+
+
+def _abbreviates(name: str, own: str) -> bool:
+    """'NSK' inside the Nieuwstraatkwartier contract is the programme itself: its letters occur in order in the name."""
+    if not (name.isupper() and 2 <= len(name) <= 5 and own):
+        return False
+    rest = own.replace(" ", "")
+    for letter in name.lower():
+        position = rest.find(letter)
+        if position < 0:
+            return False
+        rest = rest[position + 1:]
+    return True
 
 
 def extract(source: SourceText, segment: Segment, document: DocumentRecord, profile: Profile,
