@@ -633,12 +633,28 @@ def _year_in(question: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _document_years(ctx: Context) -> dict[str, tuple[int, int]]:
+    spans = {}
+    for r in ctx.run("documents")[0]:
+        if r.start is not None:
+            spans[str(r.doc)] = (int(str(r.start)), int(str(r.end)))
+        elif r.year is not None:
+            spans[str(r.doc)] = (int(str(r.year)), int(str(r.year)))
+    return spans
+
+
 def budget(ctx: Context) -> Reply:
     owner = _owner(ctx)
     year = _year_in(ctx.question)
     if owner is None and ctx.linked.unknown:
         return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    if year is not None and owner is not None:
+        # Table rows often carry no year of their own (the year sits in the caption): count undated rows of
+        # a document whose own year or period covers the year asked for.
+        covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]}
+        undated, _ = ctx.run("budgets", owner=owner.iri)
+        rows += [r for r in undated if r.year is None and r.start is None and str(r.doc) in covering]
     effort = ctx.linked.first("effort")
     if effort is not None:
         # A budget for one effort: only rows whose purpose names it; otherwise say so, do not list the rest as if.

@@ -226,9 +226,36 @@ def link(question: str, index: EntityIndex) -> Linked:
                 mentions.append(Mention(text, tokens[i][1], tokens[i + size - 1][2], entities, score))
                 for j in range(i, i + size):
                     used[j] = True
+    for i, (word, start, end) in enumerate(tokens):
+        # "NSK" for Nieuwstraatkwartier: an abbreviation whose letters occur in order in one programme's name.
+        if used[i] or not (word.isupper() and 2 <= len(word) <= 5):
+            continue
+        found = [
+            e
+            for key, entities in index.by_key.items()
+            for e in entities
+            if e.kind == "programme" and " " not in key and _abbreviates(word, key)
+        ]
+        if len({e.iri for e in found}) == 1:
+            mentions.append(Mention(word, start, end, found[:1], 90.0))
+            used[i] = True
     mentions.sort(key=lambda m: m.start)
     unknown = _unknown_names(question, tokens, used)
     return Linked(mentions, unknown)
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Letters of the abbreviation occur in order in the name, the first one first: NSK ~ nieuwstraatkwartier."""
+    short = short.lower()
+    if not name.startswith(short[0]):
+        return False
+    rest = name
+    for letter in short:
+        position = rest.find(letter)
+        if position < 0:
+            return False
+        rest = rest[position + 1 :]
+    return True
 
 
 def _unknown_names(question: str, tokens: list[tuple[str, int, int]], used: list[bool]) -> list[str]:
