@@ -629,6 +629,8 @@ def budget_check(ctx: Context) -> Reply:
 
 
 def _year_in(question: str) -> int | None:
+    if re.search(r"\b(19|20)\d\d\s*[-–/]\s*(19|20)\d\d\b", question):
+        return None  # "2023-2026" names a period, not one year
     match = re.search(r"\b(19[5-9]\d|20[0-4]\d)\b", question)
     return int(match.group(1)) if match else None
 
@@ -717,17 +719,30 @@ def budget(ctx: Context) -> Reply:
                 )
                 + total_text
             )
-    return Reply(
+        for r in rows:
+            # "€ 625.000 per jaar" over a period 2023–2026: the yearly amount times the years, shown as a sum.
+            if r.start is not None and re.search(r"per jaar|jaarlijks|per year|structureel", str(r.quote or ""), re.I):
+                years = int(str(r.end)) - int(str(r.start)) + 1
+                total = float(r.amount) * years
+                total_text = (
+                    ctx.t(
+                        f" {_euro(float(r.amount))} per jaar × {years} jaar ({r.start}–{r.end}) = {_euro(total)}.",
+                        f" {_euro(float(r.amount))} per year × {years} years ({r.start}–{r.end}) = {_euro(total)}.",
+                    )
+                    + total_text
+                )
+                break
+    listing = (
         ctx.t(
             f"Budgetten voor {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
             f"Budgets for {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
         )
         + _listing(items, 12)
         + "."
-        + total_text,
-        items,
-        sparql,
     )
+    # A question for a total gets the total first; a lookup gets the amounts first.
+    answer = (total_text.strip() + " " + listing) if SUM_WORDS.search(ctx.question) and total_text else listing + total_text
+    return Reply(answer, items, sparql)
 
 
 def capacity(ctx: Context) -> Reply:
