@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from beleidsgraaf.ontology.namespaces import BG
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents, named
-from beleidsgraaf.queries.linking import Entity, EntityIndex, Linked, link
+from beleidsgraaf.queries.linking import STOPWORDS, Entity, EntityIndex, Linked, link
 from beleidsgraaf.textkey import norm
 
 MAX_QUESTION = 2000
@@ -53,6 +53,7 @@ class Reply:
     items: list[Item] = field(default_factory=list)
     sparql: str | None = None
     found: bool = True
+    count: int | None = None  # what "hoeveel" counts, when that is not every item listed
 
 
 @dataclass
@@ -961,13 +962,39 @@ def programme_list(ctx: Context) -> Reply:
 
 def ward_list(ctx: Context) -> Reply:
     rows, sparql = ctx.run("wards")
-    items = _merge(
-        Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.ward))
-        for r in rows
-        if _local(r.kind) in ("Wijk", "Dorp", "Stadsdeel")
-    )
+    municipality = ctx.linked.first("gemeente")
+    if municipality is not None:
+        rows = [r for r in rows if str(r.parent) == str(municipality.iri)]
+    wards = [r for r in rows if _local(r.kind) in ("Wijk", "Dorp", "Stadsdeel")]
+    # A numbered list of wards (with CBS codes) is the municipality's own division; other names were only mentioned.
+    listed = _merge(Item(f"{r.label} ({_local(r.kind).lower()}, {r.cbs})", str(r.ward)) for r in wards if r.cbs)
+    mentioned = _merge(Item(str(r.label), str(r.ward)) for r in wards if not r.cbs)
+    if listed:
+        kinds = {k: sum(f"({k}," in i.text for i in listed) for k in ("wijk", "dorp", "stadsdeel")}
+        split = ", ".join(
+            f"{n} {k}{'en' if k != 'dorp' and n != 1 else ''}{'en' if k == 'dorp' and n != 1 else ''}"
+            for k, n in kinds.items()
+            if n
+        )
+        answer = (
+            ctx.t(
+                f"Wijken en dorpen in de gebiedenlijst ({len(listed)}: {split}): ",
+                f"Wards and villages in the list of wards ({len(listed)}: {split}): ",
+            )
+            + _listing(listed)
+            + "."
+        )
+        if mentioned:
+            answer += (
+                ctx.t(f" Ook genoemd ({len(mentioned)}): ", f" Also mentioned ({len(mentioned)}): ")
+                + _listing(mentioned, 12)
+                + "."
+            )
+        return Reply(answer, listed + mentioned, sparql, count=len(listed))
     return Reply(
-        ctx.t(f"Wijken en dorpen ({len(items)}): ", f"Wards and villages ({len(items)}): ") + _listing(items) + ".", items, sparql
+        ctx.t(f"Wijken en dorpen ({len(mentioned)}): ", f"Wards and villages ({len(mentioned)}): ") + _listing(mentioned) + ".",
+        mentioned,
+        sparql,
     )
 
 
@@ -999,6 +1026,24 @@ MIN_INTENT_SCORE = 1.5
 
 
 # -- entry points --------------------------------------------------------------------------------------
+GENERIC_LISTS = ("ward_list", "programme_list", "document_meta", "shared")
+QUESTION_WORDS = set(
+    "welke wat wie waar hoe hoeveel zijn worden wordt volgens komende jaren document documenten plan contract which what "
+    "who where does there according years heeft hebben geeft gemeente municipality".split()
+)
+
+
+def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> int:
+    """Content words of the question that neither the intent's cues nor a linked name account for."""
+    text = question
+    for cue in intent.cues:
+        text = cue.sub(" ", text)
+    for mention in linked.mentions:
+        text = text.replace(mention.text, " ")
+    words = [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
+    return len(words)
+
+
 class Answerer:
     """Holds the entity index and models for one store generation; answers many questions."""
 
@@ -1021,7 +1066,8 @@ class Answerer:
         passages = _passages(self.store, question)
         if best_score < MIN_INTENT_SCORE:
             return _passage_answer(question, lang, passages, linked, ctx)
-        if best.name == "passage":
+        if best.name == "passage" or (best.name in GENERIC_LISTS and _unexplained(question, best, linked) >= 2):
+            # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er": the extra words need the text.
             return _passage_answer(question, lang, passages, linked, ctx)
         reply = HANDLERS[best.name](ctx)
         answer = reply.answer
@@ -1040,7 +1086,8 @@ class Answerer:
             and reply.items
             and best.name not in ("budget_check", "capacity", "budget")
         ):
-            answer = ctx.t(f"Aantal: {len(reply.items)}. ", f"Count: {len(reply.items)}. ") + answer
+            counted = reply.count if reply.count is not None else len(reply.items)
+            answer = ctx.t(f"Aantal: {counted}. ", f"Count: {counted}. ") + answer
         return {
             "question": question,
             "intent": best.name,
