@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from beleidsgraaf.ingest.actors import ActorFinder
 from beleidsgraaf.ingest.money import AMOUNT, read_money
 from beleidsgraaf.ingest.profiles import Profile
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import (
-    ActorRecord,
     AfstemmingRecord,
     CapacityRecord,
     DocumentRecord,
@@ -34,12 +34,6 @@ from beleidsgraaf.ingest.text import ITEM, clean, item_marker_style, norm, quote
 
 LEVEL_ORDER = ("visie", "strategisch", "tactisch", "operationeel")
 HEADING = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<text>[A-Z‘'“\"(].{1,90}|\d+ [A-Za-z].{1,80})$")
-NAME = (
-    r"(?:(?:[A-Z]\.\s?){1,4}|(?:[A-Z][a-zà-ÿ’'-]+\s){1,2})(?:(?:van|de|der|den|ter|te|van der|van de|van den)\s)*"
-    r"[A-Z][a-zà-ÿ’'-]+(?:-[A-Z][a-zà-ÿ’'-]+)?"
-)
-NAME_RE = re.compile(NAME)
-FULL_NAME = re.compile(rf"^\s*({NAME})\s*$")
 QUOTE_CHARS = "‘'“\"*"
 PAGE_NUMBER = re.compile(r"\s*\d{1,3}\s*")
 
@@ -749,96 +743,9 @@ class Extractor:
 
     # -- actors -----------------------------------------------------------------------------------
     def run_actors(self) -> None:
-        roles = {role: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)
-                 for role, words in self.profile.get("roles").items()}
-        seen: set[tuple[str, str]] = set()
-
-        def add(name: str, role: str, kind: str, first: int, last: int) -> None:
-            name = clean(name)
-            if len(name) < 2 or (norm(name), role) in seen:
-                return
-            seen.add((norm(name), role))
-            self.out.actors.append(ActorRecord(name, role, kind, self.evidence(first, last)))
-
-        lines = self.source.lines
-        pending_roles: list[tuple[str, int]] = []
-        for number in range(self.segment.first, self.segment.last + 1):
-            raw = lines[number - 1]
-            text = raw.strip()
-            if not text:
-                continue
-            # "Rol<tab or colon>Naam[, Naam & Naam]"
-            match = re.match(r"^([A-Za-z][\w ]{3,40}?)\s*(?:\t|:|\s{2,}|\s(?=[A-Z]))\s*(.+)$", text)
-            if match:
-                role = self._role_of(match.group(1), roles)
-                if role and len(match.group(1).split()) <= 4:
-                    people = [p for p in re.split(r",\s*|\s+&\s+|\s+en\s+", match.group(2).strip()) if p]
-                    if people and all(FULL_NAME.match(p) for p in people):
-                        for person in people:
-                            add(person, role, "person", number, number)
-                        continue
-            role_only = self._role_of(text, roles)
-            if role_only and len(text.split()) <= 2:
-                pending_roles.append((role_only, number))
-                continue
-            if pending_roles and FULL_NAME.match(text) and number - pending_roles[-1][1] <= 12:
-                role, _ = pending_roles.pop(0)
-                add(FULL_NAME.match(text).group(1), role, "person", number, number)
-                continue
-            if pending_roles and number - pending_roles[-1][1] > 12:
-                pending_roles.clear()
-            # "<Rol> <Naam> is ..." and "<Naam> is (de) <rol>"
-            for role, pattern in roles.items():
-                for found in pattern.finditer(raw):
-                    after = NAME_RE.match(raw[found.end():].lstrip())
-                    if after and re.match(r"\s*(is|heeft|wordt|\(|,)", raw[found.end():].lstrip()[after.end():]):
-                        add(after.group(0), role, "person", number, number)
-            for found in re.finditer(rf"({NAME}) is (?:de |het )?(\w+ \w+|\w+)", raw):
-                role = self._role_of(found.group(2), roles)
-                if role:
-                    add(found.group(1), role, "person", number, number)
-            for found in re.finditer(r"\b(?:het |de )?(college|directie|gemeenteraad|raad)\s+(?:als|is)\s+(?:de )?"
-                                     r"(bestuurlijk|ambtelijk)(?:e)? opdrachtgever", raw, re.I):
-                add(found.group(1).lower(), f"{found.group(2).lower()}Opdrachtgever", "body", number, number)
-        self._signatories()
-        self._units_and_partners(add)
-
-    @staticmethod
-    def _role_of(text: str, roles: dict[str, re.Pattern[str]]) -> str | None:
-        text = text.strip().rstrip(":")
-        for role, pattern in roles.items():
-            if pattern.fullmatch(text):
-                return role
-        for role, pattern in roles.items():
-            if pattern.match(text) and len(text.split()) <= 3:
-                return role
-        return None
-
-    def _signatories(self) -> None:
-        for number in range(self.segment.first, min(self.segment.last, self.segment.first + 120) + 1):
-            if not re.search(r"(?i)\bhoogachtend\b", self.source.line(number)):
-                continue
-            for probe in range(number + 1, min(number + 14, self.segment.last) + 1):
-                found = re.findall(r"((?:[A-Z]\.){1,4}\s?(?:van |de |der )*[A-Z][a-zà-ÿ]+)", self.source.line(probe))
-                for name in found:
-                    self.out.actors.append(ActorRecord(name, "ondertekenaar", "person",
-                                                       self.evidence(probe, probe)))
-                if found:
-                    return
-
-    def _units_and_partners(self, add: object) -> None:
-        body = [(n, self.source.line(n)) for n in range(self.segment.first, self.segment.last + 1)]
-        for unit in self.profile.get("line_units", []):
-            pattern = re.compile(rf"\b{re.escape(unit)}\b")
-            hit = next((n for n, line in body if pattern.search(line)), None)
-            if hit:
-                add(unit, "teamRol", "team", hit, hit)  # type: ignore[operator]
-        for word in self.profile.get("partner_patterns", []):
-            pattern = re.compile(rf"\b({word})\b", re.I)
-            for n, line in body:
-                if match := pattern.search(line):
-                    add(match.group(1), "partner", "organisation", n, n)  # type: ignore[operator]
-                    break
+        finder = ActorFinder(self.source.lines, self.segment.first, self.segment.last, self.profile, self.evidence,
+                             self.known_programmes)
+        self.out.actors.extend(finder.run())
 
     # -- money, hours -------------------------------------------------------------------------------
     def run_money(self) -> None:
@@ -901,7 +808,7 @@ class Extractor:
         # "de programma's Nieuwstraatkwartier , Zorg, Binnenstad en Economie": PDF text puts spaces before commas.
         # "de programma's Zorg, ..." and "de programma's uit het coalitieakkoord: Binnenstad, ...".
         for match in re.finditer(r"\bprogramma(?:'s|’s)(?:(?:\s+[a-z][\w-]*){1,4}\s*:|\s*:?)\s+"
-                                 r"((?:[A-Z][\w-]*(?:\s*,\s*|\s+|$))+(?:(?:en|&)\s+[A-Z][\w-]*\s*)*)",
+                                 r"([A-Z][\w-]*(?:(?:\s*,\s*|\s+(?:en|&)\s+|\s+)[A-Z][\w-]*)*)",
                                  line):
             chunk = match.group(1)
             rest = chunk
