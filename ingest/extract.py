@@ -887,9 +887,13 @@ class Extractor:
         for effort in self.out.efforts:
             context = self.source.span(effort.evidence.first, effort.evidence.last)
             owner = next((u for u in units if re.search(rf"\b{re.escape(u)}\b", context)), None)
+            line_work = re.search(r"\b(lijnactiviteit|lijnproject|via de lijn|vanuit de lijn|in de lijn)\b", context, re.I)
+            if line_work and not owner:
+                # 'Nieuwstraat (lijnproject)' in a matrix of projects per unit: the unit heading above runs it.
+                owner = unit_above(self.source.lines, effort.evidence.first, self.segment.first, units)
             if owner:
                 effort.steering, effort.owner, effort.owner_kind = "lijnsturing", owner, "lijneenheid"
-            elif re.search(r"\b(lijnactiviteit|lijnproject|via de lijn|vanuit de lijn|in de lijn)\b", context, re.I):
+            elif line_work:
                 effort.steering = "lijnsturing"
             elif self.document.programme and "wijksturing" not in self.document.steering[:1]:
                 effort.steering, effort.owner, effort.owner_kind = (
@@ -937,6 +941,25 @@ def _abbreviates(name: str, own: str) -> bool:
 def extract(source: SourceText, segment: Segment, document: DocumentRecord, profile: Profile,
             known_wards: dict[str, tuple[str, str]], known_programmes: set[str]) -> Extraction:
     return Extractor(source, segment, document, profile, known_wards, known_programmes).run()
+
+
+def unit_above(lines: tuple[str, ...] | list[str], first: int, floor: int, units: list[str], reach: int = 6) -> str | None:
+    """The line unit whose name heads the block a line project sits in: a matrix of projects per unit puts the
+    unit ('Adviespool', 'Uitvoering Fysiek') on a line of its own above its projects. Only the few lines above
+    count (sibling projects sit between); the caller asks only for efforts the text marks as line work."""
+    seen = 0
+    for number in range(first - 1, max(floor, 1) - 1, -1):
+        text = lines[number - 1].strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > reach:
+            return None
+        bare = re.sub(r"^(?:team|afdeling)\s+", "", text, flags=re.I).strip(" :")
+        unit = next((u for u in units if norm(u) == norm(bare)), None)
+        if unit:
+            return unit
+    return None
 
 
 def ward_lists(source: SourceText, segment: Segment, profile: Profile) -> list[WardRecord]:

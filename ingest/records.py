@@ -59,9 +59,11 @@ class EffortRecord:
 @dataclass
 class ActorRecord:
     name: str
-    role: str
-    kind: str  # person | team | organisation | body
+    role: str | None  # None: the document names the actor without giving it a role
+    kind: str  # person | function (an office holder named by the office) | team | organisation | body
     evidence: Evidence
+    function: str | None = None  # the office the text gives a named person ('wethouder', 'adjunct-directeur')
+    affiliation: str | None = None  # the organisation a participant is listed with
 
 
 @dataclass

@@ -36,8 +36,8 @@ EFFORT_CLASS = {
     "werkveld": BG.Werkveld, "programmalijn": BG.Programmalijn,
 }
 WARD_CLASS = {"gemeente": BG.Gemeente, "stadsdeel": BG.Stadsdeel, "wijk": BG.Wijk, "dorp": BG.Dorp, "buurt": BG.Buurt}
-ACTOR_KIND_CLASS = {"person": BG.Persoon, "team": BG.Lijneenheid, "organisation": BG.Partnerorganisatie,
-                    "body": BG.Bestuursorgaan}
+ACTOR_KIND_CLASS = {"person": BG.Persoon, "function": BG.Functionaris, "team": BG.Lijneenheid,
+                    "organisation": BG.Partnerorganisatie, "body": BG.Bestuursorgaan}
 CBS_GEMEENTE = {"almelo": "GM0141", "utrecht": "GM0344"}
 
 
@@ -293,28 +293,46 @@ class GraphBuilder:
     def actors(self, ex: Extraction, doc: URIRef, municipality: str, organisation: URIRef) -> None:
         g = self.graph
         for actor in ex.actors:
-            if actor.kind == "person":
-                agent = person_iri(actor.name)
-            elif actor.kind == "team":
-                agent = unit_iri(municipality, actor.name)
-            elif actor.kind == "body":
-                agent = ID[f"orgaan/{slugify(municipality)}/{slugify(actor.name)}"]
-            else:
-                agent = ID[f"organisatie/{slugify(actor.name)}"]
+            agent = self.agent(actor.name, actor.kind, municipality)
             if (agent, RDFS.label, None) not in g:
                 self.labelled(agent, ACTOR_KIND_CLASS[actor.kind], actor.name, doc, actor.evidence)
-            if actor.kind == "person":
+            elif (agent, PROV.wasDerivedFrom, doc) not in g:
+                # The same person or team in a second document of the file: it is named there too.
+                self.cite(agent, doc, actor.evidence)
+            if actor.kind in ("person", "function"):
                 g.add((agent, RDF.type, FOAF.Person))
+            if actor.kind == "person":
                 g.add((agent, FOAF.name, Literal(actor.name)))
+            if actor.affiliation:
+                # A participant listed with an organisation: org:memberOf, the organisation cited on the same line.
+                unit = self.agent(actor.affiliation, "organisation", municipality)
+                if (unit, RDFS.label, None) not in g:
+                    self.labelled(unit, ORG.Organization, actor.affiliation, doc, actor.evidence)
+                g.add((agent, ORG.memberOf, unit))
+            if actor.role is None:
+                continue  # named without a role: the agent and its source lines, no membership
             membership = ID[f"rolvervulling/{self.file_slug}/{ex.document.key}/{actor.role}-{slugify(actor.name)}"]
-            role_label = actor.role
-            self.labelled(membership, BG.Rolvervulling, f"{actor.name} — {role_label}", doc, actor.evidence)
+            self.labelled(membership, BG.Rolvervulling, f"{actor.name} — {actor.role}", doc, actor.evidence)
             g.add((membership, ORG.member, agent))
             g.add((membership, ORG.organization, organisation))
             g.add((membership, ORG.role, BG[actor.role]))
             g.add((membership, BG.inDocument, doc))
+            if actor.function:
+                g.add((membership, BG.functie, Literal(actor.function)))
             if actor.role == "partner":
                 g.add((agent, BG.partnerVan, organisation))
+
+    @staticmethod
+    def agent(name: str, kind: str, municipality: str) -> URIRef:
+        if kind == "person":
+            return person_iri(name)
+        if kind == "function":  # one holder of an office per municipality ('de burgemeester' of Almelo)
+            return ID[f"functie/{slugify(municipality)}/{slugify(name)}"]
+        if kind == "team":
+            return unit_iri(municipality, name)
+        if kind == "body":
+            return ID[f"orgaan/{slugify(municipality)}/{slugify(name)}"]
+        return ID[f"organisatie/{slugify(name)}"]
 
     # -- money ------------------------------------------------------------------------------------------
     def money(self, ex: Extraction, doc: URIRef, owner: URIRef) -> None:

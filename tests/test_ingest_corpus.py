@@ -144,9 +144,78 @@ def test_roles_from_cover_blocks(corpus_store):
     assert ("Hatice Kücükbal", "programmamanager") in got
 
 
+ROLE_ROWS = """SELECT DISTINCT ?name ?role ?line ?cls ?file WHERE {
+    ?m a bg:Rolvervulling ; <http://www.w3.org/ns/org#member> ?agent ; <http://www.w3.org/ns/org#role> ?role ;
+       prov:qualifiedDerivation [ bg:beginRegel ?line ; prov:entity/<http://purl.org/dc/terms/isPartOf>/bg:bestandsnaam ?file ] .
+    ?agent rdfs:label ?name ; a ?cls . FILTER(?cls IN (bg:Persoon, bg:Functionaris, bg:Bestuursorgaan)) }"""
+BUNDLE = "almelo-2019-programmacontracten.txt"
+
+
+def test_roles_from_prose_sentences(corpus_store):
+    """Names in running text: an office before the name, the role after it or before it, with the line."""
+    store, _, _ = corpus_store
+    got = {(str(r.name), str(r.role).split("#")[1], int(r.line), str(r.cls).split("#")[1], str(r.file))
+           for r in store.query(PREFIXES + ROLE_ROWS)}
+    expected = [
+        ("van Rees", "bestuurlijkOpdrachtgever", 1549, "Persoon"),      # 'Wethouder van Rees is bestuurlijk opdrachtgever'
+        ("van Rees", "wethouder", 1549, "Persoon"),
+        ("Saïd Benayad", "ambtelijkOpdrachtgever", 1562, "Persoon"),   # 'Adjunct-directeur Saïd Benayad is ...'
+        ("E. van Mierlo", "bestuurlijkOpdrachtgever", 767, "Persoon"),  # 'Programmawethouder E. van Mierlo is de ...'
+        ("S. Benayad", "ambtelijkOpdrachtgever", 774, "Persoon"),      # 'Directielid S. Benayad is ambtelijk ...'
+        ("A. Agus", "opdrachtnemer", 781, "Persoon"),
+        ("Saïd Benayad", "ambtelijkOpdrachtgever", 6937, "Persoon"),   # 'De ambtelijk opdrachtgever is adjunct directeur ...'
+        ("Janke Krommendijk", "programmamanager", 6957, "Persoon"),    # 'De programmamanager is Janke Krommendijk'
+        ("Eugène van Mierlo", "bestuurlijkOpdrachtgever", 6907, "Persoon"),  # heading, then 'Wethouder Eugène van Mierlo is ...'
+        ("burgemeester", "bestuurlijkOpdrachtgever", 4729, "Functionaris"),  # 'De burgemeester is bestuurlijk opdrachtgever'
+        ("adjunct-directeur", "ambtelijkOpdrachtgever", 4747, "Functionaris"),
+        ("burgemeester", "bestuurlijkOpdrachtgever", 7966, "Functionaris"),  # '... is exclusief bestuurlijk opdrachtgever'
+        ("algemeen directeur", "ambtelijkOpdrachtgever", 7988, "Functionaris"),  # heading, then 'Algemeen Directeur.'
+        ("programmamanager Nieuwstraatkwartier", "opdrachtnemer", 4286, "Functionaris"),  # '... als opdrachtnemer'
+        ("college", "bestuurlijkOpdrachtgever", 4285, "Bestuursorgaan"),
+        ("Alex Langius", "bestuurlijkOpdrachtgever", 8480, "Persoon"),  # the cover block before 'Programmacontract Zorg'
+    ]
+    for name, role, line, cls in expected:
+        assert (name, role, line, cls, BUNDLE) in got, (name, role, line)
+    plan = "almelo-2023-plan-leefbare-wijken-en-dorpen.txt"
+    assert ("wethouder 'Leefbare wijken en dorpen'", "bestuurlijkOpdrachtgever", 376, "Functionaris", plan) in got
+    assert ("manager wijksturing", "opdrachtnemer", 385, "Functionaris", plan) in got
+    # an office holding its own role says nothing: no 'programmamanager' as the programme manager
+    assert not {g for g in got if g[0] == "programmamanager" and g[1] == "programmamanager"}
+
+
+def test_participant_list_splits_name_and_organisation(corpus_store):
+    store, _, _ = corpus_store
+    rows = store.query(PREFIXES + """SELECT DISTINCT ?name ?org ?line WHERE {
+        ?m <http://www.w3.org/ns/org#role> bg:deelnemer ; <http://www.w3.org/ns/org#member> ?p ;
+           prov:qualifiedDerivation/bg:beginRegel ?line .
+        ?p rdfs:label ?name ; <http://www.w3.org/ns/org#memberOf>/rdfs:label ?org }""")
+    got = {(str(r.name), str(r.org), int(r.line)) for r in rows}
+    assert ("Marijke de Jong", "Bestuurs- en Concerndienst", 1701) in got  # '(voorzitter)' between name and organisation
+    assert ("Rob van der List", "Politie Utrecht Zuid", 1733) in got
+    assert ("M.A. Joemman", "Wijkraad Overvecht", 1731) in got
+    assert ("Daniëlle van der Heiden", "wijkbureau Overvecht", 2198) in got
+    assert len({name for name, _, _ in got}) >= 80  # six groups of participants
+
+
+def test_line_project_under_a_unit_heading_belongs_to_that_unit():
+    """A matrix of projects per line unit: the unit heading above a line project runs it (classify_efforts)."""
+    from beleidsgraaf.ingest.extract import unit_above
+    from beleidsgraaf.ingest.profiles import all_profiles
+
+    units = next(p for p in all_profiles() if p.name == "default").get("line_units")
+    lines = (Path(__file__).resolve().parents[1] / "corpus" / BUNDLE).read_text(encoding="utf-8").split("\n")
+    assert unit_above(lines, 5165, 4284, units) == "Uitvoering Fysiek"   # 'Nieuwstraat (lijnproject=> ...)'
+    assert unit_above(lines, 5172, 4284, units) == "Uitvoering Fysiek"   # 'Schoolstraat (lijnproject ...)'
+    assert unit_above(lines, 8377, 7522, units) == "Uitvoering Sociaal"  # 'Project AVE ... Lijnproject'
+    assert unit_above(lines, 8405, 7522, units) is None  # under 'Ondermijning' / 'Veiligheid': no unit of the profile
+
+
 # Recall against the gold labels. The floors are what extraction reaches today (a regression guard);
 # the targets from the issue are 95 % wards, 85 % goals, 75 % efforts.
-FLOORS = {"Doel": 0.88, "Inspanning": 0.72, "Gebied": 0.95}
+# Persons: gold actors of kind person (named, or named by their office) against bg:Persoon labels;
+# Organisaties: the other gold actors (bodies, teams, partners) against the organisation classes.
+FLOORS = {"Doel": 0.88, "Inspanning": 0.72, "Gebied": 0.95, "Persoon": 0.92, "Organisaties": 0.70}
+ORGANISATION_CLASSES = ("Partnerorganisatie", "Lijneenheid", "Bestuursorgaan", "Wijkteam", "Programma")
 
 
 @pytest.mark.parametrize("cls", sorted(FLOORS))
@@ -155,13 +224,22 @@ def test_recall_over_all_gold_documents(corpus_store, cls):
     hit = total = 0.0
     for gold in GOLD.values():
         match = find_document(store, gold)
+        actors = gold.get("actors") or []
         if cls == "Doel":
             wanted = [g["label"] for g in gold["goals"]] + [v["label"] for v in gold["visie"]]
         elif cls == "Inspanning":
             wanted = [e["label"] for e in gold["efforts"]]
+        elif cls == "Persoon":
+            wanted = [a["name"] for a in actors if a.get("kind", "person") == "person"]
+        elif cls == "Organisaties":
+            wanted = [a["name"] for a in actors if a.get("kind", "person") != "person"]
         else:
             wanted = [w["label"] for w in gold["wards"] if w["kind"] != "gemeente"]
-        hit += recall(wanted, labels(store, match.doc, cls)) * len(wanted)
+        if cls == "Organisaties":
+            found = [label for c in ORGANISATION_CLASSES for label in labels(store, match.doc, c)]
+        else:
+            found = labels(store, match.doc, cls)
+        hit += recall(wanted, found) * len(wanted)
         total += len(wanted)
     assert hit / total >= FLOORS[cls], f"{cls} recall {hit / total:.2f}"
 
