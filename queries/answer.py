@@ -705,7 +705,20 @@ def budget(ctx: Context) -> Reply:
     )
     if totals:
         total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
-    if SUM_WORDS.search(ctx.question) and not year:
+    focused = _focus(rows, "purpose", ctx.question)
+    if SUM_WORDS.search(ctx.question) and focused is not rows:
+        # "Wat kosten de vijf wijkregisseurs samen": the rows for that purpose, in the first table that lists them.
+        first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
+        amount = sum(float(r.amount) for r in first)
+        span = f"{first[0].first}–{first[-1].first}"
+        total_text = (
+            ctx.t(
+                f" Samen ({len(first)} regels, {first[0].file} regels {span}): {_euro(amount)}.",
+                f" Together ({len(first)} rows, {first[0].file} lines {span}): {_euro(amount)}.",
+            )
+            + total_text
+        )
+    elif SUM_WORDS.search(ctx.question) and not year:
         # "over de vier jaar samen": add up the stated yearly totals (one per year), else the rows.
         yearly: dict[str, float] = {}
         for r in rows:
@@ -746,25 +759,56 @@ def budget(ctx: Context) -> Reply:
     return Reply(answer, items, sparql)
 
 
+def _blocks(rows: list[Row]) -> list[list[Row]]:
+    """Rows of one table: same file, consecutive lines (a gap of more than three lines starts a new table)."""
+    ordered = sorted((r for r in rows if r.first is not None), key=lambda r: (str(r.file), int(str(r.first))))
+    blocks: list[list[Row]] = []
+    for row in ordered:
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and str(last.file) == str(row.file) and int(str(row.first)) - int(str(last.first)) <= 3:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    return blocks
+
+
+COLUMN_WORDS = {"capaciteit", "budget", "formatie", "personeel", "kosten"}
+
+
+def _focus(rows: list[Row], field: str, question: str) -> list[Row]:
+    """Rows whose label shares a word with the question ("wijkregisseurs" -> the Wijkregisseur rows), else all."""
+    tokens = [w.rstrip("s") for w in norm(question).split()]
+    phrases = set(tokens) | {" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
+
+    def label(row: Row) -> str:
+        return " ".join(w.rstrip("s") for w in norm(str(row.get(field) or "")).split())
+
+    # A label may carry a column word in front ("capaciteit Wijkregisseur"): match it whole or by its tail.
+    exact = [
+        r
+        for r in rows
+        if label(r)
+        and (
+            label(r) in phrases
+            or " ".join(label(r).split()[-1:]) in phrases
+            and len(label(r).split()) == 2
+            and label(r).split()[0] in COLUMN_WORDS
+        )
+    ]
+    if exact:
+        return exact  # "de wijkregisseurs": the Wijkregisseur rows, not the Junior wijkregisseur
+    words = {w for w in tokens if len(w) > 4 and w not in STOPWORDS}
+    chosen = [r for r in rows if words & {w.rstrip("s") for w in norm(str(r.get(field) or "")).split()}]
+    return chosen or rows
+
+
 def capacity(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
-    role_words = norm(ctx.question)
-    items = []
-    for r in rows:
-        hours = []
-        if r.perWeek is not None:
-            hours.append(ctx.t(f"{float(r.perWeek):g} uur per week", f"{float(r.perWeek):g} hours per week"))
-        if r.perYear is not None:
-            hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
-        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}", str(r.c), _evidence(r)))
-    focused = [i for i in items if norm(i.text.split(":")[0]) and norm(i.text.split(":")[0]) in role_words]
-    chosen = {i.iri for i in (focused or items)}
-    distinct = {str(r.c): r for r in rows if str(r.c) in chosen}
-    week = sum(float(r.perWeek) for r in distinct.values() if r.perWeek is not None)
-    year = sum(float(r.perYear) for r in distinct.values() if r.perYear is not None)
-    items = _merge(focused or items)
-    if not items:
+    rows = list({str(r.c): r for r in rows}.values())
+    rows = _focus(rows, "role", ctx.question)
+    blocks = _blocks(rows)
+    if not blocks:
         return Reply(
             ctx.t(
                 "Niet gevonden: de documenten noemen geen capaciteit (uren)" + (f" voor {owner.label}" if owner else "") + ".",
@@ -774,12 +818,30 @@ def capacity(ctx: Context) -> Reply:
             sparql,
             False,
         )
+    items = []
+    for r in [row for block in blocks for row in block]:
+        hours = []
+        if r.perWeek is not None:
+            hours.append(ctx.t(f"{float(r.perWeek):g} uur per week", f"{float(r.perWeek):g} hours per week"))
+        if r.perYear is not None:
+            hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
+        line = ctx.t("regel", "line")
+        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line} {r.first}", str(r.c), _evidence(r)))
+    # The same table can be printed twice (one per year): add up the first one and say how many there are.
+    first = blocks[0]
+    week = sum(float(r.perWeek) for r in first if r.perWeek is not None)
+    year = sum(float(r.perYear) for r in first if r.perYear is not None)
+    span = f"{first[0].first}–{first[-1].first}"
     total = ctx.t(
-        f" Samen: {week:g} uur per week, {year:g} uur per jaar.", f" Together: {week:g} hours per week, {year:g} hours per year."
+        f" Samen ({len(first)} regels, {first[0].file} regels {span}): {week:g} uur per week, {year:g} uur per jaar.",
+        f" Together ({len(first)} rows, {first[0].file} lines {span}): {week:g} hours per week, {year:g} hours per year.",
     )
-    return Reply(
-        ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + "." + (total if len(distinct) > 1 else ""), items, sparql
-    )
+    if len(blocks) > 1:
+        total += ctx.t(f" ({len(blocks)} tabellen met capaciteit gevonden.)", f" ({len(blocks)} capacity tables found.)")
+    answer = ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + "."
+    if len(first) > 1:
+        answer = total.strip() + " " + answer if SUM_WORDS.search(ctx.question) else answer + total
+    return Reply(answer, items, sparql)
 
 
 def indicators(ctx: Context) -> Reply:
