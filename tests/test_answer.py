@@ -178,3 +178,13 @@ def test_ask_jsonl_keeps_order_and_reports_errors(corpus_store):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"][:20] for r in lines] == ["Welke buurten horen ", "Who is the programme", "x" * 20]
     assert lines[2]["answer"].startswith("Error")
+
+
+def test_intent_cues_are_real_regular_expressions():
+    from beleidsgraaf.queries.intents import catalogue
+
+    for intent in catalogue():
+        for cue in intent.cues:
+            assert "\\\\" not in cue.pattern, f"{intent.name}: {cue.pattern} matches a literal backslash"
+    by_name = {i.name: i for i in catalogue()}
+    assert any(c.search("What number does it have?") for c in by_name["ward_code"].cues)
