@@ -477,7 +477,13 @@ def _role_in(ctx: Context) -> URIRef | None:
 def _owner(ctx: Context) -> Entity | None:
     """The programme or document the question is about: the longest such name wins ("plan Leefbare wijken en
     dorpen" over a stray "wijksturing")."""
-    mentions = [m for m in ctx.linked.mentions if m.of_kind("programme", "document")]
+    # "manager wijksturing" names a role, not the Contract Wijksturing.
+    roles = [label for label, _ in _roles(ctx) if re.search(rf"\b{re.escape(label)}\b", norm(ctx.question))]
+    mentions = [
+        m
+        for m in ctx.linked.mentions
+        if m.of_kind("programme", "document") and not any(norm(m.text) in label and norm(m.text) != label for label in roles)
+    ]
     if not mentions:
         return None
     longest = max(mentions, key=lambda m: len(m.text))
@@ -567,6 +573,13 @@ def relations(ctx: Context) -> Reply:
             ctx.t(f"Noemen {programme.label} ({len(incoming)}): ", f"Name {programme.label} ({len(incoming)}): ")
             + _listing(incoming)
         )
+    # "Welke programma's noemen Zorg?" asks who names Zorg: that half first.
+    if programme is not None and incoming and re.search(
+        rf"\b(noemen|noemt|name|names|mention|mentions|verwijzen naar|refer to)\b\W+(\w+\W+){{0,3}}"
+        rf"{re.escape(norm(programme.label))}",
+        norm(ctx.question),
+    ):
+        parts.reverse()
     return Reply(" ".join(p + "." for p in parts), outgoing + incoming, sparql)
 
 
@@ -652,12 +665,18 @@ def budget(ctx: Context) -> Reply:
     if owner is None and ctx.linked.unknown:
         return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    if year is not None:
+        # A prose amount ("In 2020 is voor Wijkregie een budget van € 300.000") has its year in the sentence.
+        undated_all, _ = ctx.run("budgets", owner=owner.iri if owner else None)
+        rows += [r for r in undated_all if r.year is None and r.start is None and str(year) in str(r.quote or "")]
     if year is not None and owner is not None:
         # Table rows often carry no year of their own (the year sits in the caption): count undated rows of
         # a document whose own year or period covers the year asked for.
         covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]}
         undated, _ = ctx.run("budgets", owner=owner.iri)
         rows += [r for r in undated if r.year is None and r.start is None and str(r.doc) in covering]
+    if owner is None:
+        rows = _focus(rows, "purpose", ctx.question)  # "budget voor buurtbemiddeling": the rows for that purpose
     effort = ctx.linked.first("effort")
     if effort is not None:
         # A budget for one effort: only rows whose purpose names it; otherwise say so, do not list the rest as if.
@@ -787,7 +806,7 @@ def _focus(rows: list[Row], field: str, question: str) -> list[Row]:
     exact = [
         r
         for r in rows
-        if label(r)
+        if re.search(r"[a-z]", label(r))
         and (
             label(r) in phrases
             or " ".join(label(r).split()[-1:]) in phrases

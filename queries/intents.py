@@ -34,6 +34,7 @@ class Intent:
     cues: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
     weight: float = 1.0
+    avoid: tuple[str, ...] = ()
 
 
 @cache
@@ -46,6 +47,7 @@ def catalogue() -> tuple[Intent, ...]:
             tuple(re.compile(c, re.I) for c in item.get("cues") or ()),
             tuple(item.get("examples") or ()),
             float(item.get("weight", 1.0)),
+            tuple(item.get("avoid") or ()),
         )
         for item in data["intents"]
     )
@@ -73,6 +75,8 @@ def rank(question: str, linked: Linked) -> list[tuple[float, Intent]]:
         score = 2.0 * intent.weight * min(hits, 2) + similarity - order * 0.01
         if intent.needs and not (set(intent.needs) & kinds):
             score -= 3.0
+        if set(intent.avoid) & kinds:
+            score -= 2.0
         scored.append((score, intent))
     scored.sort(key=lambda pair: -pair[0])
     return scored
