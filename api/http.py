@@ -92,7 +92,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         yield
         ctx.runner.close()
 
-    app = FastAPI(title="beleidsgraaf", lifespan=lifespan,
+    app = FastAPI(title="beleidsgraaf", lifespan=lifespan, responses=problems.RESPONSES,
                   description="Kennisgraaf van gemeentelijk beleid (DIN) met bronvermelding / policy knowledge graph "
                               "with cited evidence. Errors are RFC 9457 problem details.")
     app.state.ctx = ctx

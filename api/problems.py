@@ -18,6 +18,18 @@ TYPE_BASE = "https://w3id.org/beleidsgraaf/problem/"
 log = logging.getLogger("beleidsgraaf.api")
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["type", "title", "status", "detail"], "additionalProperties": True,
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"}, "instance": {"type": "string"}},
+}
+# Declared on every operation, so the OpenAPI schema tells clients (and schemathesis) what errors look like.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": HTTPStatus(status).phrase, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for status in (400, 403, 404, 406, 409, 413, 415, 422, 501, 503)
+}
+
+
 class Problem(Exception):
     """Raised by endpoints for a specific status; ``kind`` becomes the problem type IRI."""
 

@@ -17,13 +17,14 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -107,6 +108,18 @@ class EmbeddedStore:
         return sorted(
             g.identifier for g in self.dataset().contexts() if isinstance(g.identifier, URIRef)
         )
+
+    def graph_sizes(self) -> dict[URIRef, int]:
+        return {g.identifier: len(g) for g in self.dataset().graphs()
+                if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID}
+
+    def triple_count(self) -> int:
+        """Distinct triples in the union of the named graphs."""
+        return len(self.dataset())
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        for s, p, o, g in self.dataset().quads((None, None, None, None)):
+            yield s, p, o, g.identifier if isinstance(g, Graph) else g
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
         return self.dataset().query(bind_values(sparql, bindings or {}))
@@ -222,4 +235,10 @@ def _term(value: object) -> Node:
 
 
 def open_store(location: str | None = None) -> EmbeddedStore:
+    """The store: a SPARQL server when $BELEIDSGRAAF_ENDPOINT is set (``location`` then holds its local
+    artifacts), else the embedded store at ``location``. The one place where the backend is chosen."""
+    if os.environ.get("BELEIDSGRAAF_ENDPOINT"):
+        from beleidsgraaf.ontology.remote_store import RemoteStore
+
+        return RemoteStore.from_env(location)  # type: ignore[return-value] - same interface, duck-typed
     return EmbeddedStore(StoreLocation.parse(location))
