@@ -191,6 +191,8 @@ def ward_efforts(ctx: Context) -> Reply:
     wanted = _principle_asked(ctx.question)
     only_targeted = bool(TARGETED_WORDS.search(ctx.question))
     document = _owner(ctx)
+    if document is not None and document.label == ward.label:
+        document = None  # "de binnenstad" is the ward here; the programme of the same name does not narrow it
     targeted: list[Item] = []
     citywide: list[Item] = []
     for row in rows:
@@ -675,8 +677,8 @@ def budget(ctx: Context) -> Reply:
         covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]}
         undated, _ = ctx.run("budgets", owner=owner.iri)
         rows += [r for r in undated if r.year is None and r.start is None and str(r.doc) in covering]
-    if owner is None:
-        rows = _focus(rows, "purpose", ctx.question)  # "budget voor buurtbemiddeling": the rows for that purpose
+    # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
+    rows = _focus(rows, "purpose", ctx.question, ctx.linked) if owner is None or len(ctx.linked.mentions) > 1 else rows
     effort = ctx.linked.first("effort")
     if effort is not None:
         # A budget for one effort: only rows whose purpose names it; otherwise say so, do not list the rest as if.
@@ -724,7 +726,7 @@ def budget(ctx: Context) -> Reply:
     )
     if totals:
         total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
-    focused = _focus(rows, "purpose", ctx.question)
+    focused = _focus(rows, "purpose", ctx.question, ctx.linked)
     if SUM_WORDS.search(ctx.question) and focused is not rows:
         # "Wat kosten de vijf wijkregisseurs samen": the rows for that purpose, in the first table that lists them.
         first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
@@ -794,8 +796,10 @@ def _blocks(rows: list[Row]) -> list[list[Row]]:
 COLUMN_WORDS = {"capaciteit", "budget", "formatie", "personeel", "kosten"}
 
 
-def _focus(rows: list[Row], field: str, question: str) -> list[Row]:
+def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = None) -> list[Row]:
     """Rows whose label shares a word with the question ("wijkregisseurs" -> the Wijkregisseur rows), else all."""
+    for mention in linked.mentions if linked else []:
+        question = question.replace(mention.text, " ")  # names of the programme or ward asked about are not purposes
     tokens = [w.rstrip("s") for w in norm(question).split()]
     phrases = set(tokens) | {" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
 
@@ -825,7 +829,7 @@ def capacity(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
     rows = list({str(r.c): r for r in rows}.values())
-    rows = _focus(rows, "role", ctx.question)
+    rows = _focus(rows, "role", ctx.question, ctx.linked)
     blocks = _blocks(rows)
     if not blocks:
         return Reply(
@@ -1110,7 +1114,8 @@ MIN_INTENT_SCORE = 1.5
 GENERIC_LISTS = ("ward_list", "programme_list", "document_meta", "shared")
 QUESTION_WORDS = set(
     "welke wat wie waar hoe hoeveel zijn worden wordt volgens komende jaren document documenten plan contract which what "
-    "who where does there according years heeft hebben geeft gemeente municipality".split()
+    "who where does there according years heeft hebben geeft gemeente municipality bijlage annex appendix list lijst "
+    "under onder staan genoemd named villages wards noemt".split()
 )
 
 
@@ -1147,7 +1152,7 @@ class Answerer:
         passages = _passages(self.store, question)
         if best_score < MIN_INTENT_SCORE:
             return _passage_answer(question, lang, passages, linked, ctx)
-        if best.name == "passage" or (best.name in GENERIC_LISTS and _unexplained(question, best, linked) >= 2):
+        if best.name == "passage" or (best.name in GENERIC_LISTS and _unexplained(question, best, linked) >= 3):
             # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er": the extra words need the text.
             return _passage_answer(question, lang, passages, linked, ctx)
         reply = HANDLERS[best.name](ctx)
