@@ -61,14 +61,20 @@ def rank(severity: str) -> int:
 
 def _sources(store: Any, head: str) -> dict[str, Source]:
     """The citation to show for each resource: an extracted one before a curated one, then the earliest."""
+    def rows(name: str) -> Any:
+        return store.query(head + (HERE / "queries" / name).read_text(encoding="utf-8"))
+
+    documents = {str(r.doc): (str(r.file), str(r.title) if r.title else None) for r in rows("documents.rq")}
+    labels: dict[str, str] = {}
+    for r in rows("labels.rq"):
+        labels.setdefault(str(r.x), str(r.label))
     best: dict[str, tuple[tuple[Any, ...], Source]] = {}
-    for row in store.query(head + (HERE / "queries" / "sources.rq").read_text(encoding="utf-8")):
-        key = (str(row.method) != EXTRACTION, str(row.file or ""), int(row.first), int(row.last))
-        source = Source(str(row.label or ""), str(row.file) if row.file else None, str(row.title) if row.title else None,
-                        (int(row.first), int(row.last)))
+    for row in rows("sources.rq"):
+        file, title = documents.get(str(row.doc), (None, None))
+        key = (str(row.method) != EXTRACTION, file or "", int(row.first), int(row.last))
         focus = str(row.x)
         if focus not in best or key < best[focus][0]:
-            best[focus] = (key, source)
+            best[focus] = (key, Source(labels.get(focus, ""), file, title, (int(row.first), int(row.last))))
     return {focus: source for focus, (_, source) in best.items()}
 
 
