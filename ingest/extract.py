@@ -838,6 +838,8 @@ class Extractor:
                               if word in low), None)
             duty = [p for p, word in (("lijnsturing", "lijn"), ("programmasturing", "programma")) if re.search(
                 rf"\b{word}", low)]
+            if not duty and re.search(r"\b(gemeentelijke|alle andere) (initiatieven|projecten|ontwikkelingen)", low):
+                duty = ["lijnsturing", "programmasturing"]  # "alle andere gemeentelijke initiatieven": line and programme work
             if with_role and duty and ("vooraf" in low or "voordat" in low or "altijd" in low or "afstemming met" in low):
                 self.out.afstemming.append(AfstemmingRecord(duty, with_role, clean(sentence),
                                                             self.evidence(first, last)))

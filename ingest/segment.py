@@ -111,6 +111,14 @@ def _kind(head: list[tuple[int, str]], profile: Profile, bundled: bool) -> str:
     return profile.get("default_kind") or "notitie"
 
 
+def _kind_of_title(title: str, profile: Profile) -> str | None:
+    patterns = profile.get("document_kinds", {})
+    for kind in KIND_ORDER:
+        if any(re.search(pattern, title, re.I) for pattern in patterns.get(kind, [])):
+            return kind
+    return None
+
+
 def _programme(source: SourceText, segment: Segment) -> str | None:
     counts: Counter[str] = Counter()
     for number in range(segment.first, segment.last + 1):
@@ -145,6 +153,9 @@ def describe(source: SourceText, segment: Segment, profile: Profile, manifest: M
              index: int, count: int) -> DocumentRecord:
     head = _head(source, segment, 60)
     kind = _kind(head, profile, bundled=count > 1)
+    if count == 1 and manifest and manifest.title:
+        # A file that is one document opens with whatever precedes it (a cover letter); its title says what it is.
+        kind = _kind_of_title(manifest.title, profile) or kind
     programme = _programme(source, segment) if kind != "brief" else None
     whole_file = count == 1
     title, title_line = _title(head, kind, programme, manifest, whole_file)

@@ -129,7 +129,9 @@ PRINCIPLE_NAMES = {
 }
 
 
-def _principle_asked(question: str) -> str | None:
+def _principle_asked(question: str, linked: Linked | None = None) -> str | None:
+    for mention in linked.mentions if linked else []:
+        question = question.replace(mention.text, " ")  # "Contract Wijksturing" names a document, not a principle
     for principle, pattern in PRINCIPLE_WORDS.items():
         if pattern.search(question):
             return principle
@@ -188,7 +190,7 @@ def ward_efforts(ctx: Context) -> Reply:
     if isinstance(ward, Reply):
         return ward
     rows, sparql = ctx.run("efforts-in-ward", ward=ward.iri)
-    wanted = _principle_asked(ctx.question)
+    wanted = _principle_asked(ctx.question, ctx.linked)
     only_targeted = bool(TARGETED_WORDS.search(ctx.question))
     document = _owner(ctx)
     if document is not None and document.label == ward.label:
@@ -282,7 +284,7 @@ def afstemming_rules(ctx: Context) -> Reply:
     rows, sparql = ctx.run("afstemming-rules")
     if owner is not None:
         rows = [r for r in rows if norm(owner.label) in norm(str(r.title))] or rows
-    wanted = _principle_asked(ctx.question)
+    wanted = _principle_asked(ctx.question, ctx.linked)
     items = _merge(Item(str(r.text)[:400], str(r.rule), _evidence(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
     if not items:
         return Reply(
@@ -343,11 +345,17 @@ def afstemming(ctx: Context) -> Reply:
 
 
 def ward_buurten(ctx: Context) -> Reply:
-    ward = _ward_or_unknown(ctx)
+    town = ctx.linked.first("gemeente") if ctx.linked.first("ward") is None else None
+    ward = town or _ward_or_unknown(ctx)
     if isinstance(ward, Reply):
         return ward
     rows, sparql = ctx.run("ward-buurten", ward=ward.iri)
-    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), _evidence(r)) for r in rows)
+    if town is not None:
+        rows = [r for r in rows if _local(r.kind) == "Buurt"]  # "hoeveel buurten heeft Almelo": the buurten, not the wijken
+    coded = [r for r in rows if r.cbs]
+    # Buurten from the numbered (CBS) list count; names only mentioned in passing are listed apart.
+    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), _evidence(r)) for r in (coded or rows))
+    loose = _merge(Item(str(r.label), str(r.part), _evidence(r)) for r in rows if coded and not r.cbs)
     if not items:
         return Reply(
             ctx.t(
@@ -360,11 +368,14 @@ def ward_buurten(ctx: Context) -> Reply:
         )
     return Reply(
         ctx.t(
-            f"{ward.label} heeft {len(items)} buurten: {_listing(items)}.",
-            f"{ward.label} has {len(items)} neighbourhoods (buurten): {_listing(items)}.",
+            f"{ward.label} heeft {len(items)} buurten: {_listing(items, 80)}."
+            + (f" Ook genoemd: {_listing(loose, 10)}." if loose else ""),
+            f"{ward.label} has {len(items)} neighbourhoods (buurten): {_listing(items, 80)}."
+            + (f" Also mentioned: {_listing(loose, 10)}." if loose else ""),
         ),
-        items,
+        items + loose,
         sparql,
+        count=len(items),
     )
 
 
@@ -576,10 +587,14 @@ def relations(ctx: Context) -> Reply:
             + _listing(incoming)
         )
     # "Welke programma's noemen Zorg?" asks who names Zorg: that half first.
-    if programme is not None and incoming and re.search(
-        rf"\b(noemen|noemt|name|names|mention|mentions|verwijzen naar|refer to)\b\W+(\w+\W+){{0,3}}"
-        rf"{re.escape(norm(programme.label))}",
-        norm(ctx.question),
+    if (
+        programme is not None
+        and incoming
+        and re.search(
+            rf"\b(noemen|noemt|name|names|mention|mentions|verwijzen naar|refer to)\b\W+(\w+\W+){{0,3}}"
+            rf"{re.escape(norm(programme.label))}",
+            norm(ctx.question),
+        )
     ):
         parts.reverse()
     return Reply(" ".join(p + "." for p in parts), outgoing + incoming, sparql)
