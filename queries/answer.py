@@ -537,14 +537,40 @@ def role_holder(ctx: Context) -> Reply:
         if nearby:
             answer += ctx.t(" Wel genoemd: ", " Named nearby: ") + _listing(nearby, 8) + "."
         return Reply(answer, nearby[:8], sparql, False)
+    # "Junior wijkregisseur: X" holds a qualified form of the role: listed, but apart and not counted,
+    # unless the question asks for that qualifier itself.
+    qualified = {
+        i.text
+        for i in items
+        for e in i.evidence
+        if (q := QUALIFIER.search(e.quote))
+        and q.group(1).lower() not in ctx.question.lower()
+        and role is not None
+        and norm(re.sub(r"(?<!^)([A-Z])", r" \1", _local(role))) in norm(e.quote)
+    }
+    asked = QUALIFIER.search(ctx.question)
+    if asked and role is not None:
+        # "Wie is de junior wijkregisseur?": only holders whose line carries that qualifier.
+        only = [i for i in items if any(asked.group(1).lower() in e.quote.lower() for e in i.evidence)]
+        items = only or items
+    plain = [i for i in items if i.text not in qualified]
+    apart = [i for i in items if i.text in qualified]
+    extra = ctx.t(
+        f" Met een toevoeging (junior e.d.): {_listing(apart)}.", f" With a qualifier (junior etc.): {_listing(apart)}."
+    )
     return Reply(
         ctx.t(
-            f"{role_name[0].upper()}{role_name[1:]} voor {where}: {_listing(items)}.",
-            f"{role_name[0].upper()}{role_name[1:]} for {where}: {_listing(items)}.",
-        ),
-        items,
+            f"{role_name[0].upper()}{role_name[1:]} voor {where}: {_listing(plain or items)}.",
+            f"{role_name[0].upper()}{role_name[1:]} for {where}: {_listing(plain or items)}.",
+        )
+        + (extra if plain and apart else ""),
+        (plain or items) + (apart if plain else []),
         sparql,
+        count=len(plain or items),
     )
+
+
+QUALIFIER = re.compile(r"\b(junior|senior|assistent|adjunct|plaatsvervangend|interim)\b", re.I)
 
 
 def relations(ctx: Context) -> Reply:
