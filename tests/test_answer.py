@@ -164,7 +164,7 @@ def test_question_set_floor(corpus_store):
     store, _, _ = corpus_store
     report = evaluate(store, load(QUESTIONS), with_mrr=False)
     assert len(report.outcomes) >= 100
-    assert report.accuracy() >= 0.75
+    assert report.accuracy() >= 0.80
     assert report.evidence_accuracy() >= 0.85
 
 
