@@ -11,3 +11,19 @@ def norm(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def letters_in_order(short: str, name: str, anchored: bool = False) -> bool:
+    """The letters of an abbreviation occur in order in a name key: NSK ~ nieuwstraatkwartier.
+
+    ``anchored`` also asks the first letters to agree (for linking a question's abbreviation to a name).
+    """
+    short, rest = short.lower(), name.replace(" ", "")
+    if not short or (anchored and not rest.startswith(short[0])):
+        return False
+    for letter in short:
+        position = rest.find(letter)
+        if position < 0:
+            return False
+        rest = rest[position + 1 :]
+    return True

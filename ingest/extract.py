@@ -31,6 +31,7 @@ from beleidsgraaf.ingest.records import (
 )
 from beleidsgraaf.ingest.segment import PROGRAMME_NAME, Segment
 from beleidsgraaf.ingest.text import ITEM, clean, item_marker_style, norm, quote
+from beleidsgraaf.textkey import letters_in_order
 
 LEVEL_ORDER = ("visie", "strategisch", "tactisch", "operationeel")
 HEADING = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<text>[A-Z‘'“\"(].{1,90}|\d+ [A-Za-z].{1,80})$")
@@ -929,15 +930,7 @@ class Extractor:
 
 def _abbreviates(name: str, own: str) -> bool:
     """'NSK' inside the Nieuwstraatkwartier contract is the programme itself: its letters occur in order in the name."""
-    if not (name.isupper() and 2 <= len(name) <= 5 and own):
-        return False
-    rest = own.replace(" ", "")
-    for letter in name.lower():
-        position = rest.find(letter)
-        if position < 0:
-            return False
-        rest = rest[position + 1:]
-    return True
+    return name.isupper() and 2 <= len(name) <= 5 and bool(own) and letters_in_order(name, own)
 
 
 def extract(source: SourceText, segment: Segment, document: DocumentRecord, profile: Profile,

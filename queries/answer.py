@@ -68,11 +68,28 @@ class Context:
     def t(self, nl: str, en: str) -> str:
         return en if self.lang == "en" else nl
 
-    def run(self, name: str, **params: object) -> tuple[list[Any], str]:
-        query = named.get(name)
-        values = {k: v for k, v in params.items() if v is not None}
-        bindings = {k: (v if isinstance(v, URIRef | Literal) else Literal(v)) for k, v in values.items()}
-        return [Row({str(k): v for k, v in r.asdict().items()}) for r in self.store.query(query.text, bindings)], query.text
+    def run(self, name: str, **params: object) -> tuple[list[Row], str]:
+        return run_named(self.store, name, **params)
+
+
+def run_named(store: EmbeddedStore, name: str, **params: object) -> tuple[list[Row], str]:
+    """A named query with its parameters bound (None = not given); rows read unbound variables as None."""
+    query = named.get(name)
+    values = {k: v for k, v in params.items() if v is not None}
+    bindings = {k: (v if isinstance(v, URIRef | Literal) else Literal(v)) for k, v in values.items()}
+    return [Row({str(k): v for k, v in r.asdict().items()}) for r in store.query(query.text, bindings)], query.text
+
+
+def ward_rules(store: EmbeddedStore) -> tuple[list[Row], str]:
+    """The coordination rules that involve ward steering (duty for it, or coordination with the wijkregisseur)."""
+    rows, sparql = run_named(store, "afstemming-rules")
+    return [r for r in rows if "wijk" in (str(r.dutyFor) + str(r.coordinateWith)).lower()], sparql
+
+
+def ward_contacts(store: EmbeddedStore, ward_label: str) -> list[Row]:
+    """Wijkregisseurs whose cited line names the ward: the documents rarely say who covers which ward."""
+    rows, _ = run_named(store, "actors", role=BG.wijkregisseur)
+    return [r for r in rows if norm(ward_label) in norm(str(r.quote or ""))]
 
 
 class Row(dict[str, Any]):
@@ -82,7 +99,7 @@ class Row(dict[str, Any]):
         return self.get(name)
 
 
-def _evidence(row: Any) -> list[Evidence]:
+def evidence_of(row: Any) -> list[Evidence]:
     file, first = getattr(row, "file", None), getattr(row, "first", None)
     if file is None or first is None:
         return []
@@ -214,11 +231,13 @@ def ward_efforts(ctx: Context) -> Reply:
                 Item(
                     f"{row.label} ({detail}; {ctx.t('gericht op', 'targeted at')} {ward.label}{via})",
                     str(row.effort),
-                    _evidence(row),
+                    evidence_of(row),
                 )
             )
         else:
-            citywide.append(Item(f"{row.label} ({detail}; {ctx.t('stadsbreed', 'city-wide')})", str(row.effort), _evidence(row)))
+            citywide.append(
+                Item(f"{row.label} ({detail}; {ctx.t('stadsbreed', 'city-wide')})", str(row.effort), evidence_of(row))
+            )
     targeted, citywide = _merge(targeted), _merge(citywide)
     kind = {
         "lijnsturing": ctx.t("lijnprojecten/-inspanningen", "line efforts"),
@@ -285,7 +304,7 @@ def afstemming_rules(ctx: Context) -> Reply:
     if owner is not None:
         rows = [r for r in rows if norm(owner.label) in norm(str(r.title))] or rows
     wanted = _principle_asked(ctx.question, ctx.linked)
-    items = _merge(Item(str(r.text)[:400], str(r.rule), _evidence(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
+    items = _merge(Item(str(r.text)[:400], str(r.rule), evidence_of(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
     if not items:
         return Reply(
             ctx.t(
@@ -311,16 +330,11 @@ def afstemming(ctx: Context) -> Reply:
     if isinstance(ward, Reply):
         return ward
     efforts = ward_efforts(ctx)
-    rules_rows, rules_sparql = ctx.run("afstemming-rules")
-    rules = _merge(
-        Item(str(r.text)[:300], str(r.rule), _evidence(r))
-        for r in rules_rows
-        if "wijk" in (str(r.dutyFor) + str(r.coordinateWith)).lower()
-    )
-    contacts_rows, _ = ctx.run("actors", role=BG.wijkregisseur)
-    contacts = [r for r in contacts_rows if norm(ward.label) in norm(str(r.quote or ""))]
+    rules_rows, rules_sparql = ward_rules(ctx.store)
+    rules = _merge(Item(str(r.text)[:300], str(r.rule), evidence_of(r)) for r in rules_rows)
+    contacts = ward_contacts(ctx.store, ward.label)
     contact_items = _merge(
-        Item(f"{r.name} ({ctx.t('wijkregisseur', 'ward director')})", str(r.agent), _evidence(r)) for r in contacts
+        Item(f"{r.name} ({ctx.t('wijkregisseur', 'ward director')})", str(r.agent), evidence_of(r)) for r in contacts
     )
     parts = [efforts.answer]
     if rules:
@@ -354,8 +368,8 @@ def ward_buurten(ctx: Context) -> Reply:
         rows = [r for r in rows if _local(r.kind) == "Buurt"]  # "hoeveel buurten heeft Almelo": the buurten, not the wijken
     coded = [r for r in rows if r.cbs]
     # Buurten from the numbered (CBS) list count; names only mentioned in passing are listed apart.
-    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), _evidence(r)) for r in (coded or rows))
-    loose = _merge(Item(str(r.label), str(r.part), _evidence(r)) for r in rows if coded and not r.cbs)
+    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), evidence_of(r)) for r in (coded or rows))
+    loose = _merge(Item(str(r.label), str(r.part), evidence_of(r)) for r in rows if coded and not r.cbs)
     if not items:
         return Reply(
             ctx.t(
@@ -399,7 +413,7 @@ def ward_code(ctx: Context) -> Reply:
             sparql,
             False,
         )
-    item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), _evidence(rows[0]))
+    item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), evidence_of(rows[0]))
     return Reply(
         ctx.t(
             f"Niet vermeld in de documenten: geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: "
@@ -445,7 +459,7 @@ def ward_parent(ctx: Context) -> Reply:
     sparql = None
     for candidate in candidates:
         rows, sparql = _ward_detail(ctx, candidate)
-        found = _merge(Item(str(r.parentLabel), str(r.parent), _evidence(r)) for r in rows if r.parentLabel)
+        found = _merge(Item(str(r.parentLabel), str(r.parent), evidence_of(r)) for r in rows if r.parentLabel)
         if found and (not parents or candidate.cls == "Buurt"):
             parents = found
     if not parents:
@@ -524,12 +538,12 @@ def role_holder(ctx: Context) -> Reply:
         # "Bij welke programma's is Eugène van Mierlo opdrachtgever?": the person's roles, by surname too.
         surname = norm(person.label).split()[-1]
         rows = [r for r in rows if str(r.agent) == str(person.iri) or surname in norm(str(r.name)).split()]
-    items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), _evidence(r)) for r in rows)
+    items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), evidence_of(r)) for r in rows)
     role_name = _role_name(role, ctx) if role else ctx.t("rol", "role")
     where = ward.label if ward else (owner.label if owner else ctx.t("de documenten", "the documents"))
     if not items:
         nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
-        nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), _evidence(r)) for r in nearby_rows)
+        nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), evidence_of(r)) for r in nearby_rows)
         answer = ctx.t(
             f"Niet gevonden: de documenten noemen geen {role_name} bij naam voor {where}.",
             f"Not found: the documents do not name a {role_name} for {where}.",
@@ -585,7 +599,7 @@ def relations(ctx: Context) -> Reply:
     for r in rows:
         mutual = ctx.t("wederzijds", "mutual") if r.mutual and r.mutual.toPython() else ctx.t("eenzijdig", "one-sided")
         text = f"{r.fromName} → {r.toName} ({mutual})"
-        item = Item(text, str(r.to), _evidence(r))
+        item = Item(text, str(r.to), evidence_of(r))
         if programme is not None and str(r.to) == str(programme.iri):
             incoming.append(item)
         else:
@@ -665,7 +679,7 @@ def budget_check(ctx: Context) -> Reply:
                 f"{r.title}, {r.label}: {ctx.t('som', 'sum')} {_euro(parts)}, "
                 f"{ctx.t('vermeld totaal', 'stated total')} {_euro(total)} — {verdict}",
                 str(r.table),
-                _evidence(r),
+                evidence_of(r),
             )
         )
     if not items:
@@ -709,15 +723,13 @@ def budget(ctx: Context) -> Reply:
         return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
     if year is not None:
-        # A prose amount ("In 2020 is voor Wijkregie een budget van € 300.000") has its year in the sentence.
-        undated_all, _ = ctx.run("budgets", owner=owner.iri if owner else None)
-        rows += [r for r in undated_all if r.year is None and r.start is None and str(year) in str(r.quote or "")]
-    if year is not None and owner is not None:
-        # Table rows often carry no year of their own (the year sits in the caption): count undated rows of
-        # a document whose own year or period covers the year asked for.
-        covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]}
-        undated, _ = ctx.run("budgets", owner=owner.iri)
-        rows += [r for r in undated if r.year is None and r.start is None and str(r.doc) in covering]
+        all_years, _ = ctx.run("budgets", owner=owner.iri if owner else None)
+        undated = [r for r in all_years if r.year is None and r.start is None]
+        # A prose amount ("In 2020 is voor Wijkregie een budget van € 300.000") has its year in the sentence;
+        # table rows often carry none (the year sits in the caption), so undated rows of a document whose own
+        # year or period covers the year count too.
+        covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]} if owner else set()
+        rows += [r for r in undated if str(year) in str(r.quote or "") or str(r.doc) in covering]
     # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
     rows = _focus(rows, "purpose", ctx.question, ctx.linked) if owner is None or len(ctx.linked.mentions) > 1 else rows
     effort = ctx.linked.first("effort")
@@ -741,7 +753,9 @@ def budget(ctx: Context) -> Reply:
         when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
         purpose = str(r.purpose or "").strip(" :") or ctx.t("budget", "budget")
         item = Item(
-            f"{purpose}: {_euro(float(r.amount))}" + (f" ({when})" if when else "") + f" — {r.title}", str(r.budget), _evidence(r)
+            f"{purpose}: {_euro(float(r.amount))}" + (f" ({when})" if when else "") + f" — {r.title}",
+            str(r.budget),
+            evidence_of(r),
         )
         items.append(item)
         if r.isTotal and r.isTotal.toPython():
@@ -890,7 +904,7 @@ def capacity(ctx: Context) -> Reply:
         if r.perYear is not None:
             hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
         line = ctx.t("regel", "line")
-        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line} {r.first}", str(r.c), _evidence(r)))
+        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line} {r.first}", str(r.c), evidence_of(r)))
     # The same table can be printed twice (one per year): add up the first one and say how many there are.
     first = blocks[0]
     week = sum(float(r.perWeek) for r in first if r.perWeek is not None)
@@ -917,7 +931,7 @@ def indicators(ctx: Context) -> Reply:
             + (f" ({ctx.t('nulwaarde', 'baseline')} {r.baseline})" if r.baseline else "")
             + (f" ({ctx.t('streefwaarde', 'target')} {r.target})" if r.target else ""),
             str(r.indicator),
-            _evidence(r),
+            evidence_of(r),
         )
         for r in rows
     )
@@ -987,7 +1001,7 @@ def _din(ctx: Context, levels: tuple[str, ...], what: tuple[str, str]) -> Reply:
             continue
         name = LEVEL_NAMES.get(level, (level, level))[ctx.lang == "en"]
         parent = f" → {r.parentLabel}" if r.parentLabel else ""
-        items.append(Item(f"{r.label} ({name}{parent})", str(r.x), _evidence(r)))
+        items.append(Item(f"{r.label} ({name}{parent})", str(r.x), evidence_of(r)))
     items = _merge(items)
     if not items:
         return Reply(
@@ -1036,7 +1050,7 @@ def contributes_to(ctx: Context) -> Reply:
             + (ctx.t(", direct", ", directly") if r.direct and r.direct.toPython() else "")
             + ")",
             str(r.goal),
-            _evidence(r),
+            evidence_of(r),
         )
         for r in rows
     )

@@ -17,7 +17,7 @@ from rdflib import URIRef
 
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
-from beleidsgraaf.textkey import norm
+from beleidsgraaf.textkey import letters_in_order, norm
 
 # The kind of each class, as the intents ask for them.
 KIND_OF_CLASS = {
@@ -234,7 +234,7 @@ def link(question: str, index: EntityIndex) -> Linked:
             e
             for key, entities in index.by_key.items()
             for e in entities
-            if e.kind == "programme" and " " not in key and _abbreviates(word, key)
+            if e.kind == "programme" and " " not in key and letters_in_order(word, key, anchored=True)
         ]
         if len({e.iri for e in found}) == 1:
             mentions.append(Mention(word, start, end, found[:1], 90.0))
@@ -242,20 +242,6 @@ def link(question: str, index: EntityIndex) -> Linked:
     mentions.sort(key=lambda m: m.start)
     unknown = _unknown_names(question, tokens, used)
     return Linked(mentions, unknown)
-
-
-def _abbreviates(short: str, name: str) -> bool:
-    """Letters of the abbreviation occur in order in the name, the first one first: NSK ~ nieuwstraatkwartier."""
-    short = short.lower()
-    if not name.startswith(short[0]):
-        return False
-    rest = name
-    for letter in short:
-        position = rest.find(letter)
-        if position < 0:
-            return False
-        rest = rest[position + 1 :]
-    return True
 
 
 def _unknown_names(question: str, tokens: list[tuple[str, int, int]], used: list[bool]) -> list[str]:

@@ -8,23 +8,17 @@ from typing import Any
 from rdflib import URIRef
 
 from beleidsgraaf.errors import InputError, NotFoundError
-from beleidsgraaf.ontology.namespaces import BG
 from beleidsgraaf.ontology.store import EmbeddedStore
-from beleidsgraaf.queries import named
-from beleidsgraaf.queries.answer import Row, answerer
+from beleidsgraaf.queries.answer import Row, answerer, evidence_of, run_named, ward_contacts, ward_rules
 from beleidsgraaf.textkey import norm
 
 
 def _rows(store: EmbeddedStore, name: str, **params: object) -> list[Row]:
-    query = named.get(name)
-    bindings = {k: v for k, v in params.items() if v is not None}
-    return [Row({str(k): v for k, v in r.asdict().items()}) for r in store.query(query.text, bindings)]  # type: ignore[arg-type]
+    return run_named(store, name, **params)[0]
 
 
-def _lines(row: Row) -> dict[str, Any] | None:
-    if row.file is None or row.first is None:
-        return None
-    return {"document": str(row.file), "lines": [int(row.first), int(row.last or row.first)], "quote": str(row.quote or "")}
+def _lines(row: Row) -> list[dict[str, Any]]:
+    return [e.as_dict() for e in evidence_of(row)]
 
 
 def resolve_ward(store: EmbeddedStore, name: str) -> tuple[URIRef, str]:
@@ -58,18 +52,13 @@ def afstemming_report(store: EmbeddedStore, ward_name: str) -> dict[str, Any]:
                 "iri": str(row.effort),
                 "reach": str(row.reach),
                 "via": str(row.viaLabel) if row.viaLabel else None,
-                "evidence": [e for e in [_lines(row)] if e],
+                "evidence": _lines(row),
             }
         )
     rules = []
-    for row in _rows(store, "afstemming-rules"):
-        text = str(row.text)
-        if "wijk" in (str(row.dutyFor) + str(row.coordinateWith)).lower():
-            rules.append({"rule": text, "document": str(row.title), "evidence": [e for e in [_lines(row)] if e]})
-    contacts = []
-    for row in _rows(store, "actors", role=BG.wijkregisseur):
-        if norm(label) in norm(str(row.quote or "")):
-            contacts.append({"name": str(row.name), "role": "wijkregisseur", "evidence": [e for e in [_lines(row)] if e]})
+    for row in ward_rules(store)[0]:
+        rules.append({"rule": str(row.text), "document": str(row.title), "evidence": _lines(row)})
+    contacts = [{"name": str(row.name), "role": "wijkregisseur", "evidence": _lines(row)} for row in ward_contacts(store, label)]
     return {
         "ward": label,
         "iri": str(iri),
@@ -113,11 +102,11 @@ def programme_links(store: EmbeddedStore, programme: str | None = None) -> list[
                 "programme": name,
                 "iri": iri,
                 "names": [
-                    {"programme": names[t], "iri": t, "mutual": t in named_in, "evidence": [e for e in [_lines(r)] if e]}
+                    {"programme": names[t], "iri": t, "mutual": t in named_in, "evidence": _lines(r)}
                     for t, r in sorted(named_out.items(), key=lambda p: names[p[0]])
                 ],
                 "named_by": [
-                    {"programme": names[f], "iri": f, "mutual": f in named_out, "evidence": [e for e in [_lines(r)] if e]}
+                    {"programme": names[f], "iri": f, "mutual": f in named_out, "evidence": _lines(r)}
                     for f, r in sorted(named_in.items(), key=lambda p: names[p[0]])
                 ],
                 "shared_wards": sorted({str(w.wardLabel) for w in shared_wards if norm(name) in norm(str(w.documents))}),
