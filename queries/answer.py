@@ -1163,10 +1163,13 @@ TARGETED_WORDS = re.compile(r"\bgericht|\btargeted\b|specifiek|specifically|\bai
 SUM_WORDS = re.compile(r"\bsamen\b|in totaal|\btotaal\b|\btotal\b|together|\bsum\b|\bsom\b|opgeteld|over de .* jaar", re.I)
 COUNT_WORDS = re.compile(r"\bhoeveel\b|\bhow many\b|\baantal\b|\bnumber of\b", re.I)
 MIN_INTENT_SCORE = 1.5
+# Content words a question may carry beyond its intent and names before the text, not the graph, answers it.
+SPECIFIC_WORDS = 2
 
 
 # -- entry points --------------------------------------------------------------------------------------
 GENERIC_LISTS = ("ward_list", "programme_list", "document_meta", "shared")
+COMPUTED = ("budget_check", "budget", "capacity")
 QUESTION_WORDS = set(
     "welke wat wie waar hoe hoeveel zijn worden wordt volgens komende jaren document documenten plan contract which what "
     "who where does there according years heeft hebben geeft gemeente municipality bijlage annex appendix list lijst "
@@ -1174,15 +1177,44 @@ QUESTION_WORDS = set(
 )
 
 
-def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> int:
+def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> list[str]:
     """Content words of the question that neither the intent's cues nor a linked name account for."""
     text = question
     for cue in intent.cues:
         text = cue.sub(" ", text)
     for mention in linked.mentions:
         text = text.replace(mention.text, " ")
-    words = [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
-    return len(words)
+    return [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
+
+
+def _covered(words: list[str], text: str) -> int:
+    """How many of ``words`` (or, for English words, their Dutch glossary renderings) the text holds."""
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    held = set(tokenize(text))
+    return sum(1 for w in words if (set(tokenize(w)) | set(translated(w))) & held)
+
+
+def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages: list[dict[str, Any]],
+                reply: Reply | None) -> bool:
+    """The question asks about something the intent's answer does not speak of ("wanneer moet het loket
+    operationeel zijn" is not a list of operational goals) and the best passages do."""
+    if intent.name == "passage":
+        return True
+    leftover = _unexplained(question, intent, linked)
+    if intent.name in GENERIC_LISTS and len(leftover) >= 3:
+        return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
+    if reply is None or intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS or not passages:
+        return False  # a sum or a check is computed from the graph; no passage holds it
+    best = max(passages[:3], key=lambda p: _covered(leftover, p["text"]))
+    in_passages = _covered(leftover, best["text"])
+    if in_passages < SPECIFIC_WORDS:
+        return False
+    first, last = best["lines"]
+    if any(e.document == best["document"] and first - 3 <= e.lines[0] <= last + 20 for i in reply.items for e in i.evidence):
+        return False  # the graph's answer comes from that very passage (or the list it opens)
+    said = " ".join([reply.answer] + [i.text for i in reply.items] + [e.quote for i in reply.items for e in i.evidence])
+    return in_passages > _covered(leftover, said) if reply.found else True
 
 
 class Answerer:
@@ -1207,10 +1239,11 @@ class Answerer:
         passages = _passages(self.store, question)
         if best_score < MIN_INTENT_SCORE:
             return _passage_answer(question, lang, passages, linked, ctx)
-        if best.name == "passage" or (best.name in GENERIC_LISTS and _unexplained(question, best, linked) >= 3):
-            # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er": the extra words need the text.
+        if _needs_text(question, best, linked, passages, None):
             return _passage_answer(question, lang, passages, linked, ctx)
         reply = HANDLERS[best.name](ctx)
+        if _needs_text(question, best, linked, passages, reply):
+            return _passage_answer(question, lang, passages, linked, ctx)
         answer = reply.answer
         if not reply.found and passages:
             top = passages[0]
@@ -1261,21 +1294,37 @@ def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str,
         return []
 
 
-def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any]:
-    """A passage whose last sentence runs on into the next window, completed up to that sentence's end."""
-    text = passage["text"].rstrip()
-    if re.search(r"[.!?:;]\W*$", text):
-        return passage
+LIST_LINES = 20  # how far a passage that announces a list (ends in ':') runs on to show the list
+
+
+def _next_window(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any] | None:
     follow = [t for t in texts if t["document"] == passage["document"] and t["lines"][0] > passage["lines"][1]]
     if not follow:
-        return passage
+        return None
     nxt = min(follow, key=lambda t: t["lines"][0])
-    if nxt["lines"][0] > passage["lines"][1] + 3:
+    return nxt if nxt["lines"][0] <= passage["lines"][1] + 3 else None
+
+
+def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A passage completed to the end of its last sentence, and, when it announces a list ("... bestaat uit
+    de volgende activiteiten:"), run on over the list."""
+    first = passage["lines"][0]
+    announces = bool(re.search(r":\W*$", passage["text"].rstrip()))
+    while announces and passage["lines"][1] - first < LIST_LINES:
+        nxt = _next_window(passage, texts)
+        if nxt is None:
+            break
+        passage = {**passage, "text": f"{passage['text'].rstrip()} {nxt['text'].strip()}", "lines": [first, nxt["lines"][1]]}
+    text = passage["text"].rstrip()
+    if re.search(r"[.!?;]\W*$", text):
+        return passage
+    nxt = _next_window(passage, texts)
+    if nxt is None:
         return passage
     end = re.search(r"[.!?](\s|$)", nxt["text"])
     if end is None:
         return passage
-    return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [passage["lines"][0], nxt["lines"][1]]}
+    return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [first, nxt["lines"][1]]}
 
 
 def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
@@ -1287,15 +1336,15 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
         top = shown[0]
         answer = ctx.t(
             f"Antwoord op basis van passages (geen gestructureerd antwoord gevonden): {top['document']} regels "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:500]}"',
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"',
             f"Passage-based answer (no structured answer found): {top['document']} lines "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:500]}"',
+            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"',
         )
     else:
         answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
     answers = [
         {
-            "text": p["text"][:800],
+            "text": p["text"][:1200],
             "iri": None,
             "evidence": [{"document": p["document"], "lines": list(p["lines"]), "quote": p["text"][:200]}],
         }
