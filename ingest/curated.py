@@ -8,6 +8,8 @@ file's own curated named graph, so extracted and curated facts stay apart.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import yaml
@@ -24,6 +26,7 @@ from beleidsgraaf.ontology.namespaces import BG, ID
 
 CURATED_DIR = Path(__file__).with_name("curated")
 LEVEL_CLASS = {**GOAL_CLASS, **EFFORT_CLASS}
+NUMBERED = re.compile(r"^\s*(programmalijn|actielijn|spoor|project|thema|pijler|werkveld|doel)\s+[\divx]+\s*[:.]\s*", re.I)
 
 
 def overlay_files(source_name: str, directory: Path = CURATED_DIR) -> list[Path]:
@@ -39,6 +42,9 @@ def _index(extracted: Graph) -> list[tuple[str, URIRef, URIRef]]:
             doc = extracted.value(subject, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
             if label is not None and isinstance(subject, URIRef) and isinstance(doc, URIRef):
                 rows.append((norm(str(label)), subject, doc))
+                # "Programmalijn 1: Integrale preventie" in a DIN list is "Integrale preventie" in the section text.
+                if bare := NUMBERED.sub("", str(label)):
+                    rows.append((norm(bare), subject, doc))
     return rows
 
 

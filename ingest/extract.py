@@ -71,6 +71,11 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"^(?:" + "|".join(words) + r")$", re.I)
 
 
+# "Deze programmalijn draagt bij aan ...", "Dit project loopt tot 2022": a sentence about the item above, not an item.
+ABOUT_ABOVE = re.compile(r"^(deze|dit|dat|die)\s+(programmalijn|actielijn|project|activiteit|inspanning|maatregel|spoor|"
+                         r"werkveld|thema|pijler)\w*\s+(\w+\s+)?(draagt|is|wordt|loopt|heeft|levert|sluit|richt|past)\b", re.I)
+
+
 class Extractor:
     def __init__(self, source: SourceText, segment: Segment, document: DocumentRecord, profile: Profile,
                  known_wards: dict[str, tuple[str, str]], known_programmes: set[str]) -> None:
@@ -600,7 +605,7 @@ class Extractor:
 
     def _effort_item(self, unit: Unit, state: _State, is_item: bool) -> None:
         label = clean(self._head(unit.text) if is_item else unit.text)
-        if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400:
+        if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400 or ABOUT_ABOVE.match(label):
             return
         key = norm(label)
         if key in self._effort_keys or key in self._goal_keys:

@@ -54,6 +54,7 @@ class Reply:
     sparql: str | None = None
     found: bool = True
     count: int | None = None  # what "hoeveel" counts, when that is not every item listed
+    generic: bool = False  # everything of a kind in every document: the question named nothing to narrow it
 
 
 @dataclass
@@ -581,6 +582,7 @@ def role_holder(ctx: Context) -> Reply:
         (plain or items) + (apart if plain else []),
         sparql,
         count=len(plain or items),
+        generic=role is None and owner is None and ward is None and person is None,
     )
 
 
@@ -1047,6 +1049,7 @@ def contributes_to(ctx: Context) -> Reply:
     items = _merge(
         Item(
             f"{r.label} ({LEVEL_NAMES.get(_local(r.level), ('doel', 'goal'))[ctx.lang == 'en']}"
+            + (f" {r.number}" if r.number else "")  # "doelen 2, 3 en 4": the documents cite goals by number
             + (ctx.t(", direct", ", directly") if r.direct and r.direct.toPython() else "")
             + ")",
             str(r.goal),
@@ -1204,10 +1207,14 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
     leftover = _unexplained(question, intent, linked)
     if intent.name in GENERIC_LISTS and len(leftover) >= 3:
         return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
-    if reply is None or intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS or not passages:
-        return False  # a sum or a check is computed from the graph; no passage holds it
+    if reply is None or not passages or not leftover:
+        return False
     best = max(passages[:3], key=lambda p: _covered(leftover, p["text"]))
     in_passages = _covered(leftover, best["text"])
+    if reply.generic and in_passages:
+        return True
+    if intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS:
+        return False  # a sum or a check is computed from the graph; no passage holds it
     if in_passages < SPECIFIC_WORDS:
         return False
     first, last = best["lines"]
@@ -1245,12 +1252,13 @@ class Answerer:
         if _needs_text(question, best, linked, passages, reply):
             return _passage_answer(question, lang, passages, linked, ctx)
         answer = reply.answer
+        items = [i.as_dict() for i in reply.items[:50]]
         if not reply.found and passages:
-            top = passages[0]
-            answer += ctx.t(
-                f' Dichtstbijzijnde passage: {top["document"]} regels {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
-                f' Nearest passage: {top["document"]} lines {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:240]}"',
-            )
+            # What the text says nearby, whole: a reader checks "not found" against it.
+            top = _completed(passages[0], ctx.texts)
+            quote = f'{top["document"]} {ctx.t("regels", "lines")} {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:600]}"'
+            answer += ctx.t(f" Dichtstbijzijnde passage: {quote}", f" Nearest passage: {quote}")
+            items = items or _passage_items([_completed(p, ctx.texts) for p in passages[:3]])
         missing = [name for name in linked.unknown if name not in answer]
         if missing and not reply.found:
             answer += ctx.t(f" Onbekend in de documenten: {', '.join(missing)}.", f" Not in the documents: {', '.join(missing)}.")
@@ -1266,7 +1274,7 @@ class Answerer:
             "question": question,
             "intent": best.name,
             "answer": answer,
-            "answers": [i.as_dict() for i in reply.items[:50]],
+            "answers": items,
             "passages": passages,
             "sparql": reply.sparql,
         }
@@ -1342,7 +1350,12 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
         )
     else:
         answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
-    answers = [
+    return {"question": question, "intent": None, "answer": answer, "answers": _passage_items(shown), "passages": passages,
+            "sparql": None}
+
+
+def _passage_items(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
         {
             "text": p["text"][:1200],
             "iri": None,
@@ -1350,7 +1363,6 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
         }
         for p in shown
     ]
-    return {"question": question, "intent": None, "answer": answer, "answers": answers, "passages": passages, "sparql": None}
 
 
 _ANSWERERS: dict[str, Answerer] = {}

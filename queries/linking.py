@@ -187,6 +187,7 @@ class EntityIndex:
         return [candidates[key][0].label for key, score, _ in found if score >= 60]
 
 
+NUMBERED = re.compile(r"^\s*(programmalijn|actielijn|spoor|project|thema|pijler|werkveld|doel)\s+[\divx]+\s*[:.]\s*", re.I)
 KIND_WORDS = re.compile(r"^(concept )?(programma ?contract|programma|contract|plan|notitie|nota|brief|project)\s+", re.I)
 
 
@@ -194,6 +195,9 @@ def _keys(label: object, alt: object, kind: str) -> list[str]:
     """Normalised names of a resource; documents and programmes also without their kind word or years."""
     keys = [norm(str(name)) for name in (label, alt) if name is not None]
     keys += [k.replace(" en ", " ") for k in keys if " en " in k]  # "Economie & Participatie" loses its '&' in norm()
+    if kind in ("effort", "goal"):
+        # "Programmalijn 1: Integrale preventie" is called "Integrale preventie" as often.
+        keys += [norm(NUMBERED.sub("", str(name))) for name in (label, alt) if name is not None and NUMBERED.match(str(name))]
     if kind in ("document", "programme"):
         for name in (label, alt):
             if name is None:
@@ -222,13 +226,19 @@ def link(question: str, index: EntityIndex) -> Linked:
                 # "Nieuwstraat kwartier": a compound split in two words.
                 entities, score = index.lookup(words[0] + words[1].lower())
                 score = 100.0 if entities else score
+            if not entities and size == 1 and words[0][:1].isupper() and re.search(r"(?<=[a-z])(se|sche)$", words[0]):
+                # "de Utrechtse notitie", "de Almelose aanpak": the place the adjective is made of.
+                entities, score = index.lookup(re.sub(r"(se|sche)$", "", words[0]))
+                entities = entities if score >= 100 else []
             if entities:
                 mentions.append(Mention(text, tokens[i][1], tokens[i + size - 1][2], entities, score))
                 for j in range(i, i + size):
                     used[j] = True
     for i, (word, start, end) in enumerate(tokens):
         # "NSK" for Nieuwstraatkwartier: an abbreviation whose letters occur in order in one programme's name.
-        if used[i] or not (word.isupper() and 2 <= len(word) <= 5):
+        # Typed in lower case ("stuurgroep nsk") an abbreviation still has no vowels.
+        abbreviation = word.isupper() or (word.islower() and not re.search(r"[aeiouy]", word))
+        if used[i] or not (abbreviation and 2 <= len(word) <= 5):
             continue
         found = [
             e
