@@ -9,7 +9,6 @@ file's own curated named graph, so extracted and curated facts stay apart.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import yaml

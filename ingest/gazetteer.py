@@ -17,6 +17,7 @@ from beleidsgraaf.ingest.records import WardRecord
 from beleidsgraaf.ingest.text import norm
 
 VARIANT_MIN_SCORE = 88
+AROUND = re.compile(r"\s+en\s+omgeving$", re.I)
 CANDIDATE = re.compile(r"\b([A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?)\b")
 
 
@@ -48,9 +49,17 @@ class Gazetteer:
         """Names only mentioned in running text join after all lists: a close spelling of a listed
         ward ('Sluitersveld', 'Riet' for 'De Riet') becomes its variant, any other name a ward of its own."""
         pending, self.mentioned = self.mentioned, []
+        # CBS names a buurt "Rohof en omgeving"; running text says "Rohof".
+        short: dict[str, list[WardEntry]] = {}
+        for entry in self.entries.values():
+            if entry.kind == "buurt" and (bare := AROUND.sub("", entry.label)) != entry.label:
+                short.setdefault(norm(bare), []).append(entry)
         for ward, line in pending:
             key = norm(ward.label)
             if key in self.entries or norm(f"{ward.parent} {ward.label}") in self.entries:
+                continue
+            if len(short.get(key, [])) == 1:
+                short[key][0].variants.setdefault(ward.label, line)
                 continue
             close = next((e for e in self.entries.values() if e.kind != "buurt" and (
                 norm(e.label) == f"de {key}" or len(key) >= 7 and fuzz.ratio(key, norm(e.label)) >= VARIANT_MIN_SCORE)), None)
@@ -72,6 +81,8 @@ class Gazetteer:
             if entry.kind == "buurt" and (counts[norm(entry.label)] > 1 or len(entry.label) < 6):
                 continue  # 'Verspreide huizen' lies in many wijken: never a mention on its own
             table.setdefault(norm(entry.label), (entry.label, entry.kind))
+            if entry.kind == "buurt" and (bare := AROUND.sub("", entry.label)) != entry.label and len(bare) >= 5:
+                table.setdefault(norm(bare), (entry.label, entry.kind))
             for variant in entry.variants:
                 table.setdefault(norm(variant), (entry.label, entry.kind))
         return table

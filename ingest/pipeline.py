@@ -1,8 +1,14 @@
-"""ingest(paths, store) -> IngestReport. Reads everything first, writes once, atomically."""
+"""ingest(paths, store) -> IngestReport. Reads everything first, writes once, atomically.
+
+The search passages are embedded in a background thread while the graph is extracted: the model
+runs in C without the GIL, so the two overlap. An ingest of exactly the inputs that built the
+current generation (see ``fingerprint``) changes nothing and returns at once, unless forced.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from beleidsgraaf.errors import InputError
-from beleidsgraaf.ingest import passages, readers
+from beleidsgraaf.ingest import embedding, fingerprint, passages, readers
 from beleidsgraaf.ingest.curated import build_overlay
 from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
 from beleidsgraaf.ingest.gazetteer import Gazetteer
@@ -48,6 +54,14 @@ class IngestReport:
     store: str = ""
     passages: int = 0  # search passages in the store after this ingest
     embedded: int = 0  # passage texts run through the embedding model (unchanged texts reuse stored vectors)
+    unchanged: bool = False  # the store already held the graph of exactly these inputs; nothing was written
+
+    @classmethod
+    def restore(cls, data: dict) -> IngestReport:
+        """The report stored with a generation (``fingerprint.artifact``), as an unchanged re-ingest returns it."""
+        documents = [DocumentSummary(**{**d, "lines": tuple(d["lines"])}) for d in data.get("documents", [])]
+        fields = {k: data[k] for k in ("files", "triples", "curated_links", "store", "passages") if k in data}
+        return cls(**fields, documents=documents, embedded=0, unchanged=True)
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -100,9 +114,54 @@ def _existing_wards(store: EmbeddedStore) -> list[tuple[str, str, str | None]]:
     return [(str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows]
 
 
+class _Background:
+    """Runs ``work(stop)`` in a thread; ``result()`` waits for it, ``cancel()`` asks it to stop and waits."""
+
+    def __init__(self, work: Callable[[threading.Event], passages.PassageIndex]) -> None:
+        self._stop = threading.Event()
+        self._result: passages.PassageIndex | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="beleidsgraaf-embedding", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[threading.Event], passages.PassageIndex]) -> None:
+        try:
+            self._result = work(self._stop)
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> passages.PassageIndex:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _unchanged(store: EmbeddedStore, files: list[Path], curated_dir: Path | None) -> tuple[str | None, IngestReport | None]:
+    """The fingerprint of this ingest, and the stored report when the store was built from exactly these inputs."""
+    if getattr(store.location, "backend", None) not in ("oxigraph", "memory"):
+        return None, None  # a server's graphs may change behind this machine's back: always rebuild
+    key = fingerprint.compute(files, curated_dir, embedding.model_name())
+    stored = fingerprint.stored_report(store.artifact(fingerprint.ARTIFACT), key) if key else None
+    if stored is None:
+        return key, None
+    report = IngestReport.restore(stored)
+    report.store = str(store.location)
+    return key, report
+
+
 def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | None = None,
-           curated_dir: Path | None = None) -> IngestReport:
+           curated_dir: Path | None = None, force: bool = False) -> IngestReport:
+    """Ingest ``paths`` (files and folders) into ``store``; ``force`` rebuilds even when nothing changed."""
     files = collect(list(paths))
+    key, previous = _unchanged(store, files, curated_dir)
+    if previous is not None and not force:
+        return previous
     tick = progress or (lambda *_: None)
     sources = []
     for index, path in enumerate(files, start=1):
@@ -112,6 +171,22 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise InputError(f"two files share the name {sorted(duplicates)[0]}; citations need unique file names")
+    stored_index = passages.stored(store)
+    embedding_job = _Background(lambda stop: passages.build(sources, stored_index, stop=stop))
+    try:
+        report = _build(sources, store, tick, curated_dir, embedding_job)
+    except BaseException:
+        embedding_job.cancel()
+        raise
+    if key is not None:
+        # Added after the switch because it holds the final counts; a crash before this line only
+        # means the next ingest of the same inputs rebuilds.
+        store.add_artifact(fingerprint.ARTIFACT, fingerprint.artifact(key, report))
+    return report
+
+
+def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progress, curated_dir: Path | None,
+           embedding_job: _Background) -> IngestReport:
 
     # Pass 1: ward lists and programme names across all files build the shared gazetteer.
     gazetteers: dict[str, Gazetteer] = {}
@@ -163,7 +238,7 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     stale_curated = [URIRef(curated_graph(slugify(Path(s.name).stem, 80))) for s in sources]
     # The search index switches with the graph; files not re-ingested now keep their passages.
     tick("zoekindex", len(sources), len(sources))
-    index = passages.build(sources, passages.stored(store))
+    index = embedding_job.result()
     report.passages, report.embedded = len(index.passages), index.embedded
     store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs], artifacts=index.artifacts())
     report.triples = store.triple_count()

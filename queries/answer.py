@@ -643,12 +643,19 @@ def relations(ctx: Context) -> Reply:
 
 
 def shared(ctx: Context) -> Reply:
-    actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen", ctx.question, re.I)
+    found = (ctx.linked.first_of(m, "programme", "document") for m in ctx.linked.mentions)
+    owners = list({norm(e.label): e for e in found if e is not None}.values())
+    wards = re.search(r"\bwijk|\bbuurt|\bdorp|\bgebied|\bward|neighbourhood|village|area", ctx.question, re.I)
+    actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen|organisat|partij", ctx.question, re.I) or (
+        len(owners) >= 2 and not wards)
     rows, sparql = ctx.run("shared-actors" if actors else "shared-wards")
     if actors:
         items = [Item(f"{r.name}: {r.roles}", str(r.agent)) for r in rows]
     else:
         items = [Item(f"{r.wardLabel}: {r.documents}", str(r.ward)) for r in rows]
+    if len(owners) >= 2:
+        # "Welke partij noemen zowel Duurzaamheid als Nieuwstraatkwartier?": shared by exactly those named.
+        items = [i for i in items if all(norm(o.label) in norm(i.text) for o in owners)]
     label = ctx.t("actoren" if actors else "gebieden", "actors" if actors else "wards")
     return Reply(
         ctx.t(
@@ -1205,7 +1212,8 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
     if intent.name == "passage":
         return True
     leftover = _unexplained(question, intent, linked)
-    if intent.name in GENERIC_LISTS and len(leftover) >= 3:
+    named = {e.label for m in linked.mentions if (e := linked.first_of(m, "programme", "document"))}
+    if intent.name in GENERIC_LISTS and len(leftover) >= 3 and not (intent.name == "shared" and len(named) >= 2):
         return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
     if reply is None or not passages or not leftover:
         return False

@@ -74,7 +74,7 @@ NOT_NAMES = set(
     "is are does do did list show give name tell can could in de het een the a an bij voor van for of en and or "
     "lijnprojecten lijnproject programma programmacontract contract plan notitie wijkregisseur wijkregisseurs "
     "afstemming sturing lijnsturing programmasturing wijksturing visie doelen doel inspanningen budget begroting "
-    "totaal ik we wij mijn onze almelo".split()
+    "totaal ik we wij mijn onze almelo ligt liggen valt vallen hoort horen behoort lies belongs".split()
 )
 WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\wÀ-ÿ'’-]*")
 
