@@ -22,7 +22,17 @@ from dataclasses import dataclass, field
 from beleidsgraaf.ingest.records import BudgetRecord, Evidence, TableRecord
 from beleidsgraaf.ingest.text import clean
 
-AMOUNT = re.compile(r"€\s?\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(?:\d{2}|-|\s?-))?")
+AMOUNT = re.compile(r"€\s?\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}|-|\s?-))?(?:\s?(mln|miljoen|mld|miljard)\b\.?)?", re.I)
+SCALE_WORDS = {"mln": 1e6, "miljoen": 1e6, "mld": 1e9, "miljard": 1e9}
+
+
+def euros_of(match: re.Match[str]) -> float:
+    """'€ 2 mln.' is two million, '€ 1,5 miljoen' one and a half; '€ 12,50' keeps its cents."""
+    whole, fraction, scale = match.group(1), match.group(2), match.group(3)
+    value = float(whole.replace(".", ""))
+    if fraction and fraction.isdigit():
+        value += float(f"0.{fraction}")
+    return value * SCALE_WORDS.get((scale or "").lower(), 1.0)
 PLAIN_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d{2,})(?![\d.,]*\d)")
 NUMBER_TOKEN = re.compile(r"^(?:€?\d[\d.]*(?:,\d{0,2}-?)?%?|€|-|,-)$")
 SCALE_NOTE = re.compile(r"(?i)bedragen\s*[x*×]\s*(€\s*)?1\.?000")
@@ -122,7 +132,7 @@ class MoneyReader:
             return table
         label = clean(text[:tail])
         if euros and all(m.start() >= tail for m in euros):
-            amounts = [float(m.group(1).replace(".", "")) for m in euros]
+            amounts = [euros_of(m) for m in euros]
         elif not euros and (table.years or table.money):
             amounts = [float(m.group(1).replace(".", "")) for m in PLAIN_AMOUNT.finditer(text[tail:])]
         else:
@@ -167,7 +177,7 @@ class MoneyReader:
         year = re.search(r"\b(?:in|voor|begroting)\s+(20\d\d)\b", text)
         for match in euros:
             self.budgets.append(BudgetRecord(
-                amount=float(match.group(1).replace(".", "")), purpose=clean(re.split(r"€", text, maxsplit=1)[0]) or "bedrag",
+                amount=euros_of(match), purpose=clean(re.split(r"€", text, maxsplit=1)[0]) or "bedrag",
                 evidence=self.evidence(number, number), year=int(year.group(1)) if year else None,
                 period=self._period(text)))
 

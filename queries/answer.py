@@ -1310,6 +1310,7 @@ def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str,
         return []
 
 
+SHORT_PASSAGE = 160
 LIST_LINES = 20  # how far a passage that announces a list (ends in ':') runs on to show the list
 
 
@@ -1325,6 +1326,9 @@ def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str
     """A passage completed to the end of its last sentence, and, when it announces a list ("... bestaat uit
     de volgende activiteiten:"), run on over the list."""
     first = passage["lines"][0]
+    # A short window (cells of a flattened table) runs on once: alone it lacks the words that answer.
+    if len(passage["text"]) < SHORT_PASSAGE and (nxt := _next_window(passage, texts)):
+        passage = {**passage, "text": f"{passage['text'].rstrip()} {nxt['text'].strip()}", "lines": [first, nxt["lines"][1]]}
     announces = bool(re.search(r":\W*$", passage["text"].rstrip()))
     while announces and passage["lines"][1] - first < LIST_LINES:
         nxt = _next_window(passage, texts)
@@ -1343,6 +1347,31 @@ def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str
     return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [first, nxt["lines"][1]]}
 
 
+QUANTITY = re.compile(r"\bhoeveel\b|\bhoe (groot|hoog|lang)\b|\bhow (much|many|large|big|high|long)\b|\bwelk bedrag\b|"
+                      r"\bwhat (annual |yearly )?(budget|amount)\b", re.I)
+MONEY_WORDS = re.compile(r"geld|budget|bedrag|\bkost|euro|€|subsid|how much", re.I)
+MONEY_TEXT = re.compile(r"€|\beuro\b|\d{1,3}(\.\d{3})+|\bmiljoen\b|\bmln\b", re.I)
+NUMBER_TEXT = re.compile(r"(?<![\d.])(?!(19|20)\d\d\b)\d+|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|"
+                         r"honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b", re.I)
+
+
+def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str | None:
+    """Why the best passages cannot answer: a year they never mention, or an amount or number they do not give."""
+    nearest = shown[:3]
+    for year in re.findall(r"\b(?:19|20)\d\d\b", question):
+        if not any(year in p["text"] for p in nearest):
+            return ctx.t(f"Niet gevonden: de documenten noemen hierover niets voor {year}.",
+                         f"Not found: the documents state nothing on this for {year}.")
+    if QUANTITY.search(question):
+        money = MONEY_WORDS.search(question)
+        pattern = MONEY_TEXT if money else NUMBER_TEXT
+        if not any(pattern.search(p["text"]) for p in nearest):
+            what = ctx.t("bedrag", "amount") if money else ctx.t("aantal", "number")
+            return ctx.t(f"Niet gevonden: de documenten noemen hier geen {what}.",
+                         f"Not found: the documents state no {what} for this.")
+    return None
+
+
 def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
     shown = [_completed(p, ctx.texts) for p in passages[:5]]
     if linked.unknown and not linked.mentions:
@@ -1350,12 +1379,12 @@ def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], li
         answer = reply.answer
     elif shown:
         top = shown[0]
-        answer = ctx.t(
-            f"Antwoord op basis van passages (geen gestructureerd antwoord gevonden): {top['document']} regels "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"',
-            f"Passage-based answer (no structured answer found): {top['document']} lines "
-            f'{top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"',
-        )
+        quote = f'{top["document"]} {ctx.t("regels", "lines")} {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"'
+        unstated = _unstated(question, shown, ctx)
+        if unstated:
+            answer = unstated + ctx.t(" Dichtstbijzijnde passage: ", " Nearest passage: ") + quote
+        else:
+            answer = ctx.t("Antwoord uit een passage: ", "Passage-based answer: ") + quote
     else:
         answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
     return {"question": question, "intent": None, "answer": answer, "answers": _passage_items(shown), "passages": passages,

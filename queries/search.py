@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,11 +94,15 @@ def _glossary() -> tuple[re.Pattern[str], dict[str, list[str]]]:
     return pattern, entries
 
 
-def translated(text: str) -> list[str]:
-    """The Dutch words for the English glossary terms in ``text``, as search tokens."""
+def translated(text: str, known: Collection[str] = ()) -> list[str]:
+    """The Dutch words for the English glossary terms in ``text``, as search tokens. A term that is itself
+    a word of the documents (``known``: "budget", "pilot") is left alone: it is Dutch as well."""
     pattern, entries = _glossary()
     tokens: list[str] = []
     for match in pattern.finditer(text):
+        own = tokenize(match.group(0))
+        if own and all(t in known for t in own):
+            continue
         for word in entries[match.group(1).lower()]:
             tokens.extend(tokenize(word))
     return tokens
@@ -145,7 +150,7 @@ class SearchIndex:
 
     def bm25_scores(self, text: str) -> np.ndarray:
         scores = np.zeros(len(self.passages), dtype=np.float32)
-        for term, weight in self.expand(tokenize(text), translated(text)).items():
+        for term, weight in self.expand(tokenize(text), translated(text, self.bm25.vocab_dict)).items():
             scores += weight * np.asarray(self.bm25.get_scores([term]), dtype=np.float32)
         return scores
 
