@@ -582,8 +582,25 @@ def role_holder(ctx: Context) -> Reply:
         (plain or items) + (apart if plain else []),
         sparql,
         count=len(plain or items),
-        generic=role is None and owner is None and ward is None and person is None,
+        # No role word we know: every role of the programme is no answer to "wie is de programma-adviseur".
+        generic=person is None and (_other_role(ctx, role) or role is None and (
+            (owner is None and ward is None) or bool(ctx.linked.first("body", "unit"))
+            or bool(re.search(r"\b(wie is|who is)\b", ctx.question, re.I)))),
     )
+
+
+ROLE_NOUN = re.compile(r"\w*(advis\w*|manager|leider|leader|co[oö]rdinat\w*|secretar\w*|voorzitter|chair\w*|ondersteuner|"
+                       r"trekker|aanspreekpunt|contactpersoon)\b", re.I)
+
+
+def _other_role(ctx: Context, role: URIRef | None) -> bool:
+    """The question names a role ("programma-adviseur") other than the one recognised ("team")."""
+    said = norm(ctx.question)
+    if role is not None:
+        for label, known in _roles(ctx):
+            if known == role:
+                said = re.sub(rf"\b{re.escape(label)}\b", " ", said)
+    return any(not any(norm(m.group(0)) == label for label, _ in _roles(ctx)) for m in ROLE_NOUN.finditer(said))
 
 
 QUALIFIER = re.compile(r"\b(junior|senior|assistent|adjunct|plaatsvervangend|interim)\b", re.I)
@@ -1215,12 +1232,14 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
     named = {e.label for m in linked.mentions if (e := linked.first_of(m, "programme", "document"))}
     if intent.name in GENERIC_LISTS and len(leftover) >= 3 and not (intent.name == "shared" and len(named) >= 2):
         return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
-    if reply is None or not passages or not leftover:
+    if reply is None or not passages:
         return False
-    best = max(passages[:3], key=lambda p: _covered(leftover, p["text"]))
+    best = max(passages[:5], key=lambda p: _covered(leftover, p["text"]))
     in_passages = _covered(leftover, best["text"])
-    if reply.generic and in_passages:
-        return True
+    if reply.generic:
+        # A list of everything answers nothing; a passage with the question's own words or names does.
+        names = [m.entities[0].label for m in linked.mentions if m.entities]
+        return bool(in_passages) or any(_covered(names, p["text"]) >= max(1, len(names)) for p in passages[:5])
     if intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS:
         return False  # a sum or a check is computed from the graph; no passage holds it
     if in_passages < SPECIFIC_WORDS:
@@ -1372,8 +1391,25 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
     return None
 
 
+def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked) -> list[dict[str, Any]]:
+    """The passages that hold most of the question's content words first, the names it links counting double
+    (search order breaks ties): fusion ranks a passage that merely sounds alike above the one that names the
+    programme adviser of the programme asked about."""
+    focus = [w for w in dict.fromkeys(norm(question).split()) if len(w) > 3 and w not in QUESTION_WORDS and w not in STOPWORDS]
+    names = list(dict.fromkeys(m.entities[0].label for m in linked.mentions if m.entities))
+    if not focus and not names:
+        return shown
+
+    def score(p: dict[str, Any]) -> int:
+        held = norm(p["text"])
+        return _covered(focus, p["text"]) + 2 * sum(1 for n in names if norm(n) in held)
+
+    scored = [(-score(p), rank, p) for rank, p in enumerate(shown)]
+    return [p for _, _, p in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
 def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
-    shown = [_completed(p, ctx.texts) for p in passages[:5]]
+    shown = _reranked(question, [_completed(p, ctx.texts) for p in passages[:5]], linked)
     if linked.unknown and not linked.mentions:
         reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
         answer = reply.answer
