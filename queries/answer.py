@@ -1251,6 +1251,13 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
     return in_passages > _covered(leftover, said) if reply.found else True
 
 
+KIND_NOUNS = r"(programma|programme|program|wijk|ward|buurt|dorp|village|neighbourhood|district)"
+
+
+def _named_as_kind(name: str, question: str) -> bool:
+    return bool(re.search(rf"\b{KIND_NOUNS}\s+{re.escape(name)}\b|\b{re.escape(name)}[- ]{KIND_NOUNS}\b", question, re.I))
+
+
 class Answerer:
     """Holds the entity index and models for one store generation; answers many questions."""
 
@@ -1258,6 +1265,10 @@ class Answerer:
         self.store = store
         self.index = EntityIndex(store)
         self.texts = _load_texts(store)
+
+    def _in_text(self, name: str) -> bool:
+        key = f" {norm(name)} "
+        return any(key in f" {t['norm']} " for t in self.texts)
 
     def ask(self, question: str) -> dict[str, Any]:
         question = (question or "").strip()
@@ -1267,6 +1278,9 @@ class Answerer:
             raise ValueError(f"question longer than {MAX_QUESTION} characters")
         lang = intents.language(question)
         linked = link(question, self.index)
+        # A capitalised word the documents do use ("lobby richting het Rijk") is no unknown name, only not a
+        # resource; unless the question calls it a programme or ward ("the Sport programme").
+        linked.unknown = [name for name in linked.unknown if _named_as_kind(name, question) or not self._in_text(name)]
         ctx = Context(self.store, question, lang, linked, self.index, self.texts)
         ranked = intents.rank(question, linked)
         best_score, best = ranked[0]
