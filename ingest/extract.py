@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from beleidsgraaf.ingest.actors import ActorFinder
 from beleidsgraaf.ingest.money import AMOUNT, read_money
 from beleidsgraaf.ingest.profiles import Profile
@@ -74,6 +76,15 @@ def _compile(words: list[str]) -> re.Pattern[str]:
 # "Deze programmalijn draagt bij aan ...", "Dit project loopt tot 2022": a sentence about the item above, not an item.
 ABOUT_ABOVE = re.compile(r"^(deze|dit|dat|die)\s+(programmalijn|actielijn|project|activiteit|inspanning|maatregel|spoor|"
                          r"werkveld|thema|pijler)\w*\s+(\w+\s+)?(draagt|is|wordt|loopt|heeft|levert|sluit|richt|past)\b", re.I)
+
+
+# Headings of the parts every effort section has ("Wat doen we", "Middelen", "Planning") are no efforts.
+SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen we bereiken|wat mag het kosten|middelen|"
+                          r"financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|aanleiding|achtergrond|"
+                          r"doelen?|doelstelling(en)?)\W*$", re.I)
+SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
+AD_HEADING = re.compile(r"^\s*ad\s+\d+\)", re.I)
+SECTION_PREFIX = re.compile(r"^\s*(ad\s+\d+\)|\d{1,2}(\.\d{1,2})*\.?|[a-z]\)|[ivx]+\.)\s*", re.I)
 
 
 class Extractor:
@@ -605,7 +616,9 @@ class Extractor:
 
     def _effort_item(self, unit: Unit, state: _State, is_item: bool) -> None:
         label = clean(self._head(unit.text) if is_item else unit.text)
-        if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400 or ABOUT_ABOVE.match(label):
+        if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400:
+            return
+        if ABOUT_ABOVE.match(label) or SECTION_WORD.match(label):
             return
         key = norm(label)
         if key in self._effort_keys or key in self._goal_keys:
@@ -930,7 +943,30 @@ class Extractor:
         self.run_money()
         self.run_links()
         self.classify_efforts()
+        self.attach_budgets()
         return self.out
+
+    def attach_budgets(self) -> None:
+        """An amount in the prose of an effort's own section ("Ad 1) SchuldenLab ... Financiën: € 200.000") is
+        that effort's budget: the nearest line above it that names an effort of this document, by itself."""
+        names = {norm(e.label): e.label for e in self.out.efforts}
+        tabled = {id(r) for t in self.out.tables for r in t.rows} | {id(t.total) for t in self.out.tables if t.total}
+        for budget in self.out.budgets:
+            if id(budget) in tabled:
+                continue
+            for number in range(budget.evidence.first, max(self.segment.first, budget.evidence.first - SECTION_REACH) - 1, -1):
+                line = self.source.line(number)
+                text = SECTION_PREFIX.sub("", line).strip(" :")
+                if norm(text) in names:
+                    budget.effort = names[norm(text)]
+                    break
+                if AD_HEADING.match(line):
+                    # "Ad 1) Stichting Almelo Promotie" names the item "(Stichting Almelo Promotie, Inzet op ...)"
+                    # in short; the section ends here either way.
+                    best = max(names, key=lambda key: fuzz.partial_ratio(norm(text), key), default=None)
+                    if text and best is not None and fuzz.partial_ratio(norm(text), best) >= 90:
+                        budget.effort = names[best]
+                    break
 
 
 def _abbreviates(name: str, own: str) -> bool:

@@ -174,20 +174,19 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     stored_index = passages.stored(store)
     embedding_job = _Background(lambda stop: passages.build(sources, stored_index, stop=stop))
     try:
-        report = _build(sources, store, tick, curated_dir, embedding_job)
+        report, generation = _build(sources, store, tick, curated_dir, embedding_job)
     except BaseException:
         embedding_job.cancel()
         raise
     if key is not None:
         # Added after the switch because it holds the final counts; a crash before this line only
         # means the next ingest of the same inputs rebuilds.
-        store.add_artifact(fingerprint.ARTIFACT, fingerprint.artifact(key, report))
+        store.add_artifact(generation, fingerprint.ARTIFACT, fingerprint.artifact(key, report))
     return report
 
 
 def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progress, curated_dir: Path | None,
-           embedding_job: _Background) -> IngestReport:
-
+           embedding_job: _Background) -> tuple[IngestReport, Path]:
     # Pass 1: ward lists and programme names across all files build the shared gazetteer.
     gazetteers: dict[str, Gazetteer] = {}
     programmes: set[str] = set()
@@ -240,9 +239,9 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
     tick("zoekindex", len(sources), len(sources))
     index = embedding_job.result()
     report.passages, report.embedded = len(index.passages), index.embedded
-    store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs], artifacts=index.artifacts())
+    generation = store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs], artifacts=index.artifacts())
     report.triples = store.triple_count()
-    return report
+    return report, generation
 
 
 def _summary(file_name: str, ex: Extraction) -> DocumentSummary:

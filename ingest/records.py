@@ -86,6 +86,7 @@ class BudgetRecord:
     holder: str | None = None
     source: str | None = None
     is_total: bool = False
+    effort: str | None = None  # label of the effort whose section states the amount ("Ad 1) ... Financiën: € 200.000")
 
 
 @dataclass

@@ -179,7 +179,7 @@ class GraphBuilder:
             if goal.parent is not None and id(goal.parent) in goal_iris:
                 self.contribution(goal_iris[id(goal)], goal_iris[id(goal.parent)], doc, goal.evidence)
         for effort in ex.efforts:
-            iri = ID[f"inspanning/{self.file_slug}/{ex.document.key}/{slugify(effort.label, 50)}-{_hash(effort.label)}"]
+            iri = self.effort_iri(ex, effort.label)
             self.labelled(iri, EFFORT_CLASS[effort.kind], effort.label, doc, effort.evidence)
             g.add((iri, BG.onderdeelVan, owner_of_din))
             g.add((iri, BG.volgorde, Literal(effort.order)))
@@ -236,6 +236,9 @@ class GraphBuilder:
         if goal.number:
             self.graph.add((iri, BG.nummer, Literal(goal.number)))
         return iri
+
+    def effort_iri(self, ex: Extraction, label: str) -> URIRef:
+        return ID[f"inspanning/{self.file_slug}/{ex.document.key}/{slugify(label, 50)}-{_hash(label)}"]
 
     def contribution(self, source: URIRef, target: URIRef, doc: URIRef, evidence: Evidence,
                      method: URIRef = BG.extractie) -> URIRef:
@@ -349,6 +352,8 @@ class GraphBuilder:
             g.add((iri, SCHEMA.currency, Literal("EUR")))
             g.add((iri, BG.bestemming, Literal(budget.purpose)))
             g.add((iri, BG.budgetVoor, owner))
+            if budget.effort:
+                g.add((iri, BG.budgetVoor, self.effort_iri(ex, budget.effort)))
             g.add((iri, BG.isTotaal, Literal(budget.is_total)))
             if budget.year:
                 g.add((iri, BG.jaar, Literal(budget.year)))

@@ -583,12 +583,15 @@ def role_holder(ctx: Context) -> Reply:
         sparql,
         count=len(plain or items),
         # No role word we know: every role of the programme is no answer to "wie is de programma-adviseur".
-        generic=person is None and (_other_role(ctx, role) or role is None and (
+        generic=person is None and (_other_role(ctx, role) or ABOUT_ROLE.search(ctx.question) is not None or role is None and (
             (owner is None and ward is None) or bool(ctx.linked.first("body", "unit"))
             or bool(re.search(r"\b(wie is|who is)\b", ctx.question, re.I)))),
     )
 
 
+# "Wat zijn de taken van de wijkregisseur?" asks what the role does, not who holds it.
+ABOUT_ROLE = re.compile(r"^(?!.*\b(wie|who|whom|welke personen|namen|names)\b).*"
+                        r"\b(taken|taak|rol|verantwoordelijk\w*|doet|tasks?|role|responsib\w*|does|bevoegd\w*)\b", re.I)
 ROLE_NOUN = re.compile(r"\w*(advis\w*|manager|leider|leader|co[oö]rdinat\w*|secretar\w*|voorzitter|chair\w*|ondersteuner|"
                        r"trekker|aanspreekpunt|contactpersoon)\b", re.I)
 
@@ -732,6 +735,10 @@ def _year_in(question: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _is_total(row: Row) -> bool:
+    return row.isTotal is not None and bool(row.isTotal.toPython())
+
+
 def _document_years(ctx: Context) -> dict[str, tuple[int, int]]:
     spans = {}
     for r in ctx.run("documents")[0]:
@@ -756,28 +763,43 @@ def budget(ctx: Context) -> Reply:
         # year or period covers the year count too.
         covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]} if owner else set()
         rows += [r for r in undated if str(year) in str(r.quote or "") or str(r.doc) in covering]
-    # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
-    rows = _focus(rows, "purpose", ctx.question, ctx.linked) if owner is None or len(ctx.linked.mentions) > 1 else rows
-    effort = ctx.linked.first("effort")
-    if effort is not None:
-        # A budget for one effort: only rows whose purpose names it; otherwise say so, do not list the rest as if.
-        words = [w for w in norm(effort.label).split() if len(w) > 3]
-        own = [r for r in rows if words and sum(w in norm(str(r.purpose or "")) for w in words) >= max(1, len(words) // 2)]
-        if not own:
-            return Reply(
-                ctx.t(
-                    f"Niet gevonden: de documenten noemen geen apart budget voor {effort.label}.",
-                    f"Not found: the documents state no separate budget for {effort.label}.",
-                ),
-                [],
-                sparql,
-                False,
-            )
+    efforts = list({e.label: e for e in ctx.linked.all("effort")}.values())
+    per_effort: dict[str, float] = {}
+    if efforts:
+        # A budget for an effort: rows stated in its section or whose purpose names it; otherwise say so, and
+        # do not list the rest as if they were its budget.
+        own: list[Row] = []
+        for effort in efforts:
+            words = [w for w in norm(effort.label).split() if len(w) > 3]
+            mine = [r for r in rows if str(r.effortLabel or "") == effort.label
+                    or words and sum(w in norm(str(r.purpose or "")) for w in words) >= max(1, len(words) // 2)]
+            if not mine:
+                return Reply(
+                    ctx.t(
+                        f"Niet gevonden: de documenten noemen geen apart budget voor {effort.label}.",
+                        f"Not found: the documents state no separate budget for {effort.label}.",
+                    ),
+                    [],
+                    sparql,
+                    False,
+                )
+            own += mine
+            per_effort[effort.label] = sum({str(r.budget): float(r.amount) for r in mine if not _is_total(r)}.values())
         rows = own
+    else:
+        # "How much subsidy does Stichting Almelo Promotie receive": the rows that name the organisation.
+        names = [norm(m.entities[0].label) for m in ctx.linked.mentions
+                 if m.entities and ctx.linked.first_of(m, "programme", "document") is None]
+        named = [r for r in rows if any(n in norm(f"{r.purpose or ''} {r.effortLabel or ''} {r.quote or ''}") for n in names)]
+        # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
+        rows = named or (_focus(rows, "purpose", ctx.question, ctx.linked) if owner is None or len(ctx.linked.mentions) > 1
+                         else rows)
     items, totals, parts_sum = [], [], 0.0
     for r in rows:
         when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
         purpose = str(r.purpose or "").strip(" :") or ctx.t("budget", "budget")
+        if r.effortLabel and norm(str(r.effortLabel)) not in norm(purpose):
+            purpose = f"{r.effortLabel} ({purpose})"  # "Financiën: € 200.000" under "Ad 1) SchuldenLab"
         item = Item(
             f"{purpose}: {_euro(float(r.amount))}" + (f" ({when})" if when else "") + f" — {r.title}",
             str(r.budget),
@@ -808,7 +830,12 @@ def budget(ctx: Context) -> Reply:
     if totals:
         total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
     focused = _focus(rows, "purpose", ctx.question, ctx.linked)
-    if SUM_WORDS.search(ctx.question) and focused is not rows:
+    if SUM_WORDS.search(ctx.question) and len(per_effort) > 1:
+        # "Hoeveel trekken we samen uit voor het SchuldenLab en Vroeg er op af?": the efforts' amounts added up.
+        spread = "; ".join(f"{label} {_euro(amount)}" for label, amount in per_effort.items())
+        total_text = ctx.t(f" Samen: {_euro(sum(per_effort.values()))} ({spread}).",
+                           f" Together: {_euro(sum(per_effort.values()))} ({spread}).") + total_text
+    elif SUM_WORDS.search(ctx.question) and focused is not rows:
         # "Wat kosten de vijf wijkregisseurs samen": the rows for that purpose, in the first table that lists them.
         first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
         amount = sum(float(r.amount) for r in first)
@@ -1265,6 +1292,7 @@ class Answerer:
         self.store = store
         self.index = EntityIndex(store)
         self.texts = _load_texts(store)
+        self.documents = run_named(store, "documents")[0]
 
     def _in_text(self, name: str) -> bool:
         key = f" {norm(name)} "
@@ -1284,7 +1312,7 @@ class Answerer:
         ctx = Context(self.store, question, lang, linked, self.index, self.texts)
         ranked = intents.rank(question, linked)
         best_score, best = ranked[0]
-        passages = _passages(self.store, question)
+        passages = _passages(self.store, question, scope=_scope(self.documents, linked))
         if best_score < MIN_INTENT_SCORE:
             return _passage_answer(question, lang, passages, linked, ctx)
         if _needs_text(question, best, linked, passages, None):
@@ -1332,15 +1360,39 @@ def _load_texts(store: EmbeddedStore) -> list[dict[str, Any]]:
     return sorted(texts, key=lambda t: (t["document"], t["lines"][0]))
 
 
-def _passages(store: EmbeddedStore, question: str, k: int = 5) -> list[dict[str, Any]]:
+Span = tuple[str, int, int]  # file name, first and last line of a document in it
+SCOPED_DEPTH = 60  # results searched for passages inside the documents a question names
+
+
+def _scope(rows: list[Row], linked: Linked) -> list[Span]:
+    """The documents (rows of the ``documents`` query) the question names, by programme, document or
+    municipality ("volgens de Utrechtse notitie")."""
+    named: list[Span] = []
+    towns: list[Span] = []
+    for mention in linked.mentions:
+        owner = linked.first_of(mention, "programme", "document")
+        if owner is not None:
+            named += [(str(r.file), int(r.first), int(r.last)) for r in rows if str(owner.iri) in (str(r.doc), str(r.programme))]
+        elif mention.entities:
+            town = norm(mention.entities[0].label)
+            towns += [(str(r.file), int(r.first), int(r.last)) for r in rows
+                      if r.municipality and norm(str(r.municipality)) == town]
+    several = len({norm(str(r.municipality)) for r in rows if r.municipality}) > 1  # else naming the town narrows nothing
+    return list(dict.fromkeys(named + (towns if several else [])))
+
+
+def _passages(store: EmbeddedStore, question: str, k: int = 5, scope: list[Span] | None = None) -> list[dict[str, Any]]:
+    """The best passages; when the question names documents, the best passages inside them."""
     try:
         from beleidsgraaf.queries.search import search
     except ImportError:  # search is optional until its index exists
         return []
     try:
-        return [p.as_dict() for p in search(store, question, k)]
+        found = [p.as_dict() for p in search(store, question, SCOPED_DEPTH if scope else k)]
     except Exception:  # noqa: BLE001 - a missing or stale index must not break graph answers
         return []
+    inside = [p for p in found if any(p["document"] == f and a <= p["lines"][0] <= b for f, a, b in scope or [])]
+    return (inside or found)[:k]
 
 
 SHORT_PASSAGE = 160

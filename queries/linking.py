@@ -166,6 +166,16 @@ class EntityIndex:
             if len(entities) == 1 and key not in self.by_key:
                 self.by_key[key] = entities
         self.keys = list(self.by_key)
+        # "het SchuldenLab" for the effort "Samenwerking partners en private financiers binnen SchuldenLab":
+        # a name-like word that occurs in one effort's label only.
+        words: dict[str, dict[URIRef, Entity]] = {}
+        for row in rows:
+            if KIND_OF_CLASS.get(str(row.kind).rsplit("#", 1)[-1]) != "effort":
+                continue
+            entity = Entity(URIRef(str(row.x)), "effort", str(row.kind).rsplit("#", 1)[-1], str(row.label))
+            for word in re.findall(r"\b[A-Z][\w-]{5,}", str(row.label)):
+                words.setdefault(norm(word), {})[entity.iri] = entity
+        self.effort_words = {w: list(found.values()) for w, found in words.items() if len(found) == 1}
 
     def lookup(self, text: str) -> tuple[list[Entity], float]:
         key = norm(text)
@@ -235,6 +245,10 @@ def link(question: str, index: EntityIndex) -> Linked:
                 for j in range(i, i + size):
                     used[j] = True
     for i, (word, start, end) in enumerate(tokens):
+        if not used[i] and start > 0 and word[:1].isupper() and norm(word) in index.effort_words:
+            mentions.append(Mention(word, start, end, index.effort_words[norm(word)], 85.0))
+            used[i] = True
+            continue
         # "NSK" for Nieuwstraatkwartier: an abbreviation whose letters occur in order in one programme's name.
         # Typed in lower case ("stuurgroep nsk") an abbreviation still has no vowels.
         abbreviation = word.isupper() or (word.islower() and not re.search(r"[aeiouy]", word))
