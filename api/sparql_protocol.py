@@ -146,6 +146,7 @@ def _worker(conn: Connection, location: str | None) -> None:  # pragma: no cover
 
     store = open_store(location)
     generation = None
+    conn.send(("ready",))  # the query deadline starts after this: imports and opening the store are not the query's
     while True:
         try:
             request = conn.recv()
@@ -210,6 +211,9 @@ def _tsv(result: Any) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+STARTUP_SECONDS = 120.0  # a worker starting on a busy machine (imports, opening the store) before it takes queries
+
+
 class _Worker:
     def __init__(self, location: str | None) -> None:
         context = mp.get_context("spawn")
@@ -217,6 +221,14 @@ class _Worker:
         self.process = context.Process(target=_worker, args=(child, location), daemon=True, name="sparql-worker")
         self.process.start()
         child.close()
+
+    def wait_ready(self, seconds: float) -> bool:
+        if not self.conn.poll(seconds):
+            return False
+        try:
+            return self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -280,6 +292,9 @@ class QueryRunner:
         worker = _Worker(self.location)
         with self._lock:
             self._all.append(worker)
+        if not worker.wait_ready(STARTUP_SECONDS):
+            self._discard(worker)
+            raise Problem(503, "a query worker could not start; try again", kind="worker-died")
         return worker
 
     def _discard(self, worker: _Worker) -> None:

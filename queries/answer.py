@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from beleidsgraaf.ontology.namespaces import BG
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents, named
-from beleidsgraaf.queries.linking import STOPWORDS, Entity, EntityIndex, Linked, link
+from beleidsgraaf.queries.linking import NUMBERED, STOPWORDS, Entity, EntityIndex, Linked, link
 from beleidsgraaf.textkey import norm
 
 MAX_QUESTION = 2000
@@ -1123,6 +1123,37 @@ def contributes_to(ctx: Context) -> Reply:
     )
 
 
+def element(ctx: Context) -> Reply:
+    """What a goal or effort stands for: where the document explains it ("Het versterken van participatie —
+    dat betekent dat ..."), else the lines it is named on, and the goals it serves."""
+    found = ctx.linked.first("effort", "goal")
+    if found is None:
+        return din_goals(ctx)
+    rows, sparql = ctx.run("element", element=found.iri)
+    if not rows:
+        return Reply(ctx.t(f"Niet gevonden: {found.label}.", f"Not found: {found.label}."), [], sparql, False)
+    row = rows[0]
+    kind = LEVEL_NAMES.get(_local(row.kind), ("element", "element"))[ctx.lang == "en"]
+    key = norm(NUMBERED.sub("", str(row.label)))
+    named_at = set(range(int(row.first), int(row.last) + 1))
+    windows = [t for t in ctx.texts if t["document"] == str(row.file) and key in t["norm"]]
+    # The explanation is where the name opens a passage of its own, not the list line it was extracted from.
+    others = [t for t in windows if not named_at & set(range(t["lines"][0], t["lines"][1] + 1))] or windows
+    headed = [t for t in others if re.match(rf"^((het|de|een)\s+)?{re.escape(key)}\b", t["norm"])] or others
+    explained = _completed(headed[0], ctx.texts) if headed else None
+    goals = sorted({str(r.goalLabel) for r in rows if r.goalLabel})
+    items = [Item(f"{row.label} ({kind}, {row.title})", str(found.iri), evidence_of(row))]
+    answer = f"{row.label} ({kind}, {row.title})"
+    if explained is not None:
+        answer += f': "{explained["text"][:700]}" ({explained["document"]} {ctx.t("regels", "lines")} ' \
+                  f'{explained["lines"][0]}–{explained["lines"][1]})'
+        items.append(Item(explained["text"][:1200], None,
+                          [Evidence(explained["document"], tuple(explained["lines"]), explained["text"][:200])]))
+    if goals:
+        answer += ctx.t(" Draagt bij aan: ", " Contributes to: ") + "; ".join(goals[:6])
+    return Reply(answer + ".", items, sparql)
+
+
 def document_meta(ctx: Context) -> Reply:
     rows, sparql = ctx.run("documents")
     owner = _owner(ctx)
@@ -1210,6 +1241,7 @@ HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "din_efforts": din_efforts,
     "din_goals": din_goals,
     "document_meta": document_meta,
+    "element": element,
     "programme_list": programme_list,
     "ward_list": ward_list,
 }

@@ -6,7 +6,6 @@ import csv
 import importlib.util
 import io
 import json
-import time
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -138,13 +137,9 @@ def test_sparql_timeout_stops_the_query_and_the_endpoint_recovers(corpus_store):
     with TestClient(app) as c:
         body = problem(c.get("/sparql", params={"query": cartesian}), 503)
         assert body["type"].endswith("/timeout") and "longer than" in body["detail"]
-        # The killed worker is replaced: a later query is answered. On a loaded machine starting the
-        # replacement can itself take longer than this test's 0.5 s deadline, so allow a few tries.
-        for _ in range(10):
-            after = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
-            if after.status_code == 200:
-                break
-            time.sleep(0.5)
+        # The killed worker is replaced: the next query is answered (the replacement's start-up does not
+        # count against the query's deadline).
+        after = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert after.status_code == 200 and after.json()["boolean"] is True
 
 
