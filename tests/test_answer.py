@@ -19,6 +19,7 @@ from beleidsgraaf.queries.linking import link
 from beleidsgraaf.queries.reports import afstemming_report, programme_links
 
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
+HELD_OUT = Path(__file__).with_name("qa") / "heldout.jsonl"
 PLAN = "almelo-2023-plan-leefbare-wijken-en-dorpen.txt"
 
 
@@ -164,8 +165,76 @@ def test_question_set_floor(corpus_store):
     store, _, _ = corpus_store
     report = evaluate(store, load(QUESTIONS), with_mrr=False)
     assert len(report.outcomes) >= 100
-    assert report.accuracy() >= 0.80
-    assert report.evidence_accuracy() >= 0.85
+    assert report.accuracy() >= 0.85
+    assert report.evidence_accuracy() >= 0.90
+
+
+def test_held_out_question_set_floor(corpus_store):
+    """Questions written apart from the code (tests/qa/heldout.jsonl) guard against tuning to our own set."""
+    store, _, _ = corpus_store
+    report = evaluate(store, load(HELD_OUT), with_mrr=False)
+    assert len(report.outcomes) >= 80
+    assert report.accuracy() >= 0.70
+    assert report.evidence_accuracy() >= 0.80
+
+
+def test_programme_line_goals_are_given_by_number(worker):
+    result = worker.ask("Aan welke strategische doelen draagt programmalijn 3 'Monitoring en Sturing' van Zorg bij?")
+    assert result["intent"] == "contributes_to"
+    assert "strategisch doel 3" in result["answer"] and "strategisch doel 4" in result["answer"]
+    assert "strategisch doel 1" not in result["answer"]
+    cited = {tuple(e["lines"]) for a in result["answers"] for e in a["evidence"]}
+    assert (8904, 8904) in cited  # "Deze programmalijn draagt bij aan de strategische doelen 3 en 4."
+
+
+def test_an_effort_section_amount_is_that_efforts_budget_and_sums_add_up(worker):
+    result = worker.ask("Hoeveel geld trekt Economie en Participatie samen uit voor het SchuldenLab en 'Vroeg er op af'?")
+    assert "350.000" in result["answer"] and "200.000" in result["answer"] and "150.000" in result["answer"]
+    million = worker.ask("What annual budget did the Sociale Herovering De Riet have according to the 2008 notitie?")
+    assert "€ 2 " not in million["answer"]  # "€ 2 mln." is two million, never two euros
+
+
+def test_a_buurt_named_without_en_omgeving_finds_its_wijk(worker):
+    result = worker.ask("In welke wijk ligt de buurt Rohof?")
+    assert result["intent"] == "ward_parent" and "Wierdensehoek" in result["answer"]
+
+
+def test_what_both_programmes_name_is_what_they_share(worker):
+    result = worker.ask("Welke energiepartij noemen zowel het programma Duurzaamheid als Nieuwstraatkwartier als partner?")
+    assert result["intent"] == "shared" and "Cogas" in result["answer"]
+
+
+def test_what_an_element_entails_comes_from_where_the_text_explains_it(worker):
+    result = worker.ask("Wat houdt het werkveld 'Het versterken van participatie' in het plan 2023 in?")
+    assert result["intent"] == "element"
+    assert "bewonersparticipatie" in result["answer"] and "overheidsparticipatie" in result["answer"]
+    cited = [(e["document"], e["lines"]) for a in result["answers"] for e in a["evidence"]]
+    assert any(doc == PLAN and a <= 660 <= b for doc, (a, b) in cited)
+
+
+def test_questions_the_graph_cannot_hold_are_answered_from_the_text(worker):
+    # "operationeel" is no goal here and the loket is not a role: the passage that says when it opens answers.
+    members = worker.ask("wie zitten er in de stuurgroep nsk?")
+    assert members["intent"] is None and "Stuurgroep" in members["answer"]
+    assert any(a <= 4737 <= b for item in members["answers"] for e in item["evidence"] for a, b in [e["lines"]])
+    lobby = worker.ask("Met hoeveel Twentse gemeenten is in het kader van de lobby richting het Rijk al strategisch overlegd?")
+    assert "14" in lobby["answer"] and "Niet gevonden als" not in lobby["answer"]
+
+
+def test_a_year_or_amount_the_text_does_not_give_is_not_found(worker):
+    result = worker.ask("Hoeveel bijstandsdossiers wil het programma Economie en Participatie in 2030 nog hebben?")
+    assert result["answer"].startswith("Niet gevonden") and "2030" in result["answer"]
+    made_up = worker.ask("What is the budget of the Sport programme in the 2019 programme contracts?")
+    assert "Not found" in made_up["answer"] and "Sport" in made_up["answer"]
+
+
+def test_english_questions_reach_dutch_passages_through_the_glossary(corpus_store):
+    from beleidsgraaf.queries.search import search, translated
+
+    assert {"inwerkingtreed", "werking"} & set(translated("When does the act enter into force?"))
+    store, _, _ = corpus_store
+    found = search(store, "When is the Omgevingswet expected to enter into force?", 5, "bm25")
+    assert any(p.document == "almelo-2019-programmacontracten.txt" and p.lines[0] <= 5327 <= p.lines[1] for p in found)
 
 
 def test_ask_jsonl_keeps_order_and_reports_errors(corpus_store):
