@@ -83,6 +83,9 @@ SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen 
                           r"financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|aanleiding|achtergrond|"
                           r"doelen?|doelstelling(en)?)\W*$", re.I)
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
+# Words that open a sentence of their own after a list item whose last line lacks its full stop.
+NEW_SENTENCE = re.compile(r"^\s*(Deze|Dit|Die|Dat|Daarnaast|Daarbij|Hierbij|Hiermee|Hiervoor|Wij|We|Zij|Voor deze|Om deze)\s")
+OPEN_END = re.compile(r"[,(\-–]\s*$|\b(en|of|de|het|van|een)\s*$")
 AD_HEADING = re.compile(r"^\s*ad\s+\d+\)", re.I)
 SECTION_PREFIX = re.compile(r"^\s*(ad\s+\d+\)|\d{1,2}(\.\d{1,2})*\.?|[a-z]\)|[ivx]+\.)\s*", re.I)
 
@@ -137,6 +140,8 @@ class Extractor:
                     break
                 if len(text) > 400:
                     break
+                if marker is not None and NEW_SENTENCE.match(nxt) and not OPEN_END.search(text):
+                    break  # "5. In 2022 ... omzet" then "Deze strategische doelstellingen zijn ...": the item ended
                 text = f"{text} {nxt.strip()}"
                 end = probe
                 probe += 1
