@@ -85,6 +85,7 @@ SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen 
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
 # Words that open a sentence of their own after a list item whose last line lacks its full stop.
 NEW_SENTENCE = re.compile(r"^\s*(Deze|Dit|Die|Dat|Daarnaast|Daarbij|Hierbij|Hiermee|Hiervoor|Wij|We|Zij|Voor deze|Om deze)\s")
+LINE_PROJECT = re.compile(r"\(\s*lijnproject\b", re.I)
 OPEN_END = re.compile(r"[,(\-–]\s*$|\b(en|of|de|het|van|een)\s*$")
 AD_HEADING = re.compile(r"^\s*ad\s+\d+\)", re.I)
 SECTION_PREFIX = re.compile(r"^\s*(ad\s+\d+\)|\d{1,2}(\.\d{1,2})*\.?|[a-z]\)|[ivx]+\.)\s*", re.I)
@@ -438,6 +439,25 @@ class Extractor:
             state.items += 1
         self._purposes(units)
         self._effort_tables()
+        self._line_projects()
+
+    def _line_projects(self) -> None:
+        """'Nieuwstraat (lijnproject => afstemming)' in a table of capacity per unit: a project of the line
+        organisation, named by the text before the bracket or, when the bracket opens its own line, the line above."""
+        lines = self.source.lines
+        for number in range(self.segment.first, self.segment.last + 1):
+            match = LINE_PROJECT.search(lines[number - 1])
+            if not match:
+                continue
+            label, first = lines[number - 1][: match.start()].strip(), number
+            if not label:
+                first = next((n for n in range(number - 1, max(self.segment.first, number - 3) - 1, -1) if lines[n - 1].strip()),
+                             number)
+                label = lines[first - 1].strip() if first != number else ""
+            last = next((n for n in range(number, min(self.segment.last, number + 3) + 1) if ")" in lines[n - 1]), number)
+            label = clean(label)
+            if 3 <= len(label) <= 80 and not LINE_PROJECT.search(label):
+                self._effort_item(Unit(first, last, label, None, 0), _State(mode="effort", kind="project"), True)
 
     def _effort_tables(self) -> None:
         """A table headed 'Activiteiten', 'Projecten' ... with amounts per row: every row is an effort.

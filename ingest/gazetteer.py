@@ -61,6 +61,8 @@ class Gazetteer:
             if len(short.get(key, [])) == 1:
                 short[key][0].variants.setdefault(ward.label, line)
                 continue
+            if sum(1 for e in self.entries.values() if e.kind == "buurt" and norm(e.label) == key) == 1:
+                continue  # a listed buurt named in running text, without its wijk
             close = next((e for e in self.entries.values() if e.kind != "buurt" and (
                 norm(e.label) == f"de {key}" or len(key) >= 7 and fuzz.ratio(key, norm(e.label)) >= VARIANT_MIN_SCORE)), None)
             if close is not None:
@@ -68,6 +70,14 @@ class Gazetteer:
                 continue
             entry_key = key if ward.kind != "buurt" else norm(f"{ward.parent} {ward.label}")
             self.entries[entry_key] = WardEntry(ward.label, ward.kind, ward.parent, ward.number)
+
+    def entry_for(self, label: str) -> WardEntry | None:
+        """The entry a canonical label names: a wijk or dorp by its name, a buurt (keyed with its wijk) when
+        only one buurt has that name."""
+        if (entry := self.entries.get(norm(label))) is not None:
+            return entry
+        buurten = [e for e in self.entries.values() if e.kind == "buurt" and norm(e.label) == norm(label)]
+        return buurten[0] if len(buurten) == 1 else None
 
     def lookup(self) -> dict[str, tuple[str, str]]:
         """norm(spelling) -> (canonical label, kind) for wijken/dorpen and distinctive buurten."""

@@ -253,7 +253,7 @@ class GraphBuilder:
 
     # -- wards ----------------------------------------------------------------------------------------
     def ward_ref(self, municipality: str, label: str, gazetteer: Gazetteer, doc: URIRef, evidence: Evidence) -> URIRef:
-        entry = gazetteer.entries.get(norm(label))
+        entry = gazetteer.entry_for(label)
         if entry:
             return self.ward(municipality, entry.label, entry.kind, entry.parent, entry.number, gazetteer, doc, evidence)
         return self.ward(municipality, label, "wijk", None, None, gazetteer, doc, evidence)
@@ -261,6 +261,8 @@ class GraphBuilder:
     def ward(self, municipality: str, label: str, kind: str, parent: str | None, number: str | None,
              gazetteer: Gazetteer, doc: URIRef, evidence: Evidence) -> URIRef:
         g = self.graph
+        if kind == "buurt" and parent is None and (listed := gazetteer.entry_for(label)) is not None:
+            parent = listed.parent  # a buurt named in running text is the listed one, in its wijk
         iri = ward_iri(municipality, label, parent if kind == "buurt" else None)
         if (iri, RDF.type, WARD_CLASS[kind]) in g:
             return iri

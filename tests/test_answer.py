@@ -257,3 +257,13 @@ def test_intent_cues_are_real_regular_expressions():
             assert "\\\\" not in cue.pattern, f"{intent.name}: {cue.pattern} matches a literal backslash"
     by_name = {i.name: i for i in catalogue()}
     assert any(c.search("What number does it have?") for c in by_name["ward_code"].cues)
+
+
+def test_line_projects_in_a_capacity_table_reach_their_ward_with_their_unit(worker):
+    result = worker.ask("Welke lijnprojecten raken het Nieuwstraatkwartier?")
+    for project, unit in (("Nieuwstraat", "Uitvoering Fysiek"), ("Schoolstraat", "Uitvoering Fysiek"),
+                          ("Pilot toegang sociaal domein", "Uitvoering Sociaal")):
+        assert project in result["answer"] and unit in result["answer"]
+    cited = {e["lines"][0] for a in result["answers"] for e in a["evidence"]}
+    assert 5165 in cited  # "Nieuwstraat (lijnproject=> afstemming ivm er meer van maken)"
+
