@@ -840,12 +840,14 @@ def budget(ctx: Context) -> Reply:
         first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
         amount = sum(float(r.amount) for r in first)
         span = f"{first[0].first}–{first[-1].first}"
+        # The sum of every listed row would mix in the other table's copies of these rows: only the stated totals stay.
+        stated = total_text if totals else ""
         total_text = (
             ctx.t(
                 f" Samen ({len(first)} regels, {first[0].file} regels {span}): {_euro(amount)}.",
                 f" Together ({len(first)} rows, {first[0].file} lines {span}): {_euro(amount)}.",
             )
-            + total_text
+            + stated
         )
     elif SUM_WORDS.search(ctx.question) and not year:
         # "over de vier jaar samen": add up the stated yearly totals (one per year), else the rows.
@@ -907,7 +909,10 @@ COLUMN_WORDS = {"capaciteit", "budget", "formatie", "personeel", "kosten"}
 def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = None) -> list[Row]:
     """Rows whose label shares a word with the question ("wijkregisseurs" -> the Wijkregisseur rows), else all."""
     for mention in linked.mentions if linked else []:
-        question = question.replace(mention.text, " ")  # names of the programme or ward asked about are not purposes
+        # Names of the programme or ward asked about are not purposes; a lower-case word that happens to name a
+        # programme ("groen") still is one.
+        if mention.of_kind("document", "ward") or mention.of_kind("programme") and mention.text[:1].isupper():
+            question = question.replace(mention.text, " ")
     tokens = [w.rstrip("s") for w in norm(question).split()]
     phrases = set(tokens) | {" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
 
@@ -928,9 +933,15 @@ def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = N
     ]
     if exact:
         return exact  # "de wijkregisseurs": the Wijkregisseur rows, not the Junior wijkregisseur
-    words = {w for w in tokens if len(w) > 4 and w not in STOPWORDS}
-    chosen = [r for r in rows if words & {w.rstrip("s") for w in norm(str(r.get(field) or "")).split()}]
-    return chosen or rows
+    # Content words and abbreviations ("UF", "US"); a word that many rows share ("adviseur") tells them apart less
+    # than one few rows have ("verkeer", "UF"), so each counts by its rarity and the best-matching rows win.
+    abbreviations = {norm(a) for a in re.findall(r"\b[A-Z]{2,5}\b", question)}
+    words = {w for w in tokens if (len(w) > 4 and w not in STOPWORDS) or w in abbreviations}
+    held = [{w.rstrip("s") for w in re.split(r"[\s-]+", norm(str(r.get(field) or "")))} & words for r in rows]
+    spread = {w: sum(w in h for h in held) for w in words}
+    scores = [sum(1 / spread[w] for w in h) for h in held]
+    best = max(scores, default=0)
+    return [r for r, score in zip(rows, scores, strict=True) if score >= best / 2] if best else rows
 
 
 def capacity(ctx: Context) -> Reply:

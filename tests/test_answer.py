@@ -267,3 +267,9 @@ def test_line_projects_in_a_capacity_table_reach_their_ward_with_their_unit(work
     cited = {e["lines"][0] for a in result["answers"] for e in a["evidence"]}
     assert 5165 in cited  # "Nieuwstraat (lijnproject=> afstemming ivm er meer van maken)"
 
+
+def test_rows_are_focused_by_their_rarest_words_and_abbreviations(worker):
+    result = worker.ask("Wat kosten de drie UF-adviseurs (projectleider, verkeer, groen) samen per jaar in het plan 2023?")
+    assert "99.366" in result["answer"]  # 3 x 33.122, lines 755-757
+    assert "Adviseur wonen" not in result["answer"]
+
