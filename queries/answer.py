@@ -765,6 +765,7 @@ def budget(ctx: Context) -> Reply:
         rows += [r for r in undated if str(year) in str(r.quote or "") or str(r.doc) in covering]
     efforts = list({e.label: e for e in ctx.linked.all("effort")}.values())
     per_effort: dict[str, float] = {}
+    generic = False
     if efforts:
         # A budget for an effort: rows stated in its section or whose purpose names it; otherwise say so, and
         # do not list the rest as if they were its budget.
@@ -792,8 +793,10 @@ def budget(ctx: Context) -> Reply:
                  if m.entities and ctx.linked.first_of(m, "programme", "document") is None]
         named = [r for r in rows if any(n in norm(f"{r.purpose or ''} {r.effortLabel or ''} {r.quote or ''}") for n in names)]
         # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
-        rows = named or (_focus(rows, "purpose", ctx.question, ctx.linked) if owner is None or len(ctx.linked.mentions) > 1
-                         else rows)
+        narrow = owner is None or len(ctx.linked.mentions) > 1
+        focused_rows = _focus(rows, "purpose", ctx.question, ctx.linked) if narrow else rows
+        generic = owner is None and not named and focused_rows is rows  # every budget of every document
+        rows = named or focused_rows
     items, totals, parts_sum = [], [], 0.0
     for r in rows:
         when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
@@ -887,7 +890,7 @@ def budget(ctx: Context) -> Reply:
     )
     # A question for a total gets the total first; a lookup gets the amounts first.
     answer = (total_text.strip() + " " + listing) if SUM_WORDS.search(ctx.question) and total_text else listing + total_text
-    return Reply(answer, items, sparql)
+    return Reply(answer, items, sparql, generic=generic)
 
 
 def _blocks(rows: list[Row]) -> list[list[Row]]:
