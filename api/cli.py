@@ -38,7 +38,8 @@ def options(endpoint: Annotated[str | None, typer.Option(
 
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .pdf .docx .html)")],
-           store: StoreOpt = None) -> None:
+           store: StoreOpt = None,
+           force: Annotated[bool, typer.Option("--force", help="rebuild even when the inputs are unchanged")] = False) -> None:
     """Read documents into the graph (atomic: on any error the previous graph stays)."""
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -48,7 +49,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.
         def tick(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        report = service.run_ingest(paths, store, tick)
+        report = service.run_ingest(paths, store, tick, force=force)
+    if report.unchanged:
+        out.print(f"Ingest: ongewijzigd (unchanged), {len(report.files)} bestanden, {report.triples} triples, "
+                  f"{report.passages} passages, {time.perf_counter() - started:.1f} s; --force bouwt opnieuw",
+                  soft_wrap=True)
+        out.print(f"store: {report.store}")
+        return
     table = Table(title=f"Ingest: {len(report.files)} bestanden, {report.triples} triples, "
                         f"{report.curated_links} gecureerde koppelingen, {time.perf_counter() - started:.1f} s")
     for column in ("bestand", "document", "regels", "visie", "strat.", "tact.", "oper.", "doel", "inspanningen",

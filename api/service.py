@@ -42,8 +42,9 @@ def store_for(location: str | None) -> EmbeddedStore:
     return open_store(location)
 
 
-def run_ingest(paths: list[Path], location: str | None, progress: Progress | None = None) -> IngestReport:
-    return ingest(paths, store_for(location), progress)
+def run_ingest(paths: list[Path], location: str | None, progress: Progress | None = None,
+               force: bool = False) -> IngestReport:
+    return ingest(paths, store_for(location), progress, force=force)
 
 
 def require_data(store: EmbeddedStore) -> None:

@@ -85,6 +85,9 @@ SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen 
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
 # Words that open a sentence of their own after a list item whose last line lacks its full stop.
 NEW_SENTENCE = re.compile(r"^\s*(Deze|Dit|Die|Dat|Daarnaast|Daarbij|Hierbij|Hiermee|Hiervoor|Wij|We|Zij|Voor deze|Om deze)\s")
+WARD_PILOT = re.compile(r"\b(we|wij)\s+(starten|beginnen|zetten|voeren)\b[^.]{0,60}?\b(pilot|proef|experiment|project)\w*\s+"
+                        r"(in|op)\s+(de\s+|het\s+)?(?P<ward>[A-Z][\w-]+(\s[A-Z][\w-]+)?)", re.I)
+ANAPHOR = re.compile(r"\b(hiervoor|daarvoor|hiermee|daarmee|hierbij|daarbij)\b", re.I)
 LINE_PROJECT = re.compile(r"\(\s*lijnproject\b", re.I)
 OPEN_END = re.compile(r"[,(\-–]\s*$|\b(en|of|de|het|van|een)\s*$")
 AD_HEADING = re.compile(r"^\s*ad\s+\d+\)", re.I)
@@ -440,6 +443,26 @@ class Extractor:
         self._purposes(units)
         self._effort_tables()
         self._line_projects()
+        self._ward_pilots()
+
+    def _ward_pilots(self) -> None:
+        """'We starten hiervoor een pilot in Ossenkoppelerhoek.': work the text starts in a named ward is an effort
+        there, even in running prose. The sentence before it is kept when this one only points back ('hiervoor')."""
+        if not self.known_wards:
+            return
+        lines = self.source.lines
+        for number in range(self.segment.first, self.segment.last + 1):
+            text = lines[number - 1]
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                match = WARD_PILOT.search(sentence)
+                if not match or not {norm(match.group("ward")), norm(match.group("ward").split()[0])} & set(self.known_wards):
+                    continue
+                label = sentence.strip()
+                if ANAPHOR.search(label):
+                    before = text[: text.find(sentence)].strip()
+                    previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+                    label = f"{previous} {label}".strip()
+                self._effort_item(Unit(number, number, clean(label)[:300], None, 0), _State(mode="effort", kind="project"), True)
 
     def _line_projects(self) -> None:
         """'Nieuwstraat (lijnproject => afstemming)' in a table of capacity per unit: a project of the line

@@ -38,7 +38,8 @@ def compute(files: Sequence[Path], curated_dir: Path | None, model: str) -> str 
     try:
         for path in files:
             digest.update(f"file {path.name}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            with path.open("rb") as handle:  # streamed: inputs may be large PDFs
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         # Manifests by content, not by path: the same folder moved elsewhere is the same input.
         manifests = {p.parent / "MANIFEST.tsv" for p in files}
         for data in sorted(m.read_bytes() for m in manifests if m.is_file()):

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,22 +129,16 @@ def load(directory: Path | None) -> PassageIndex | None:
     return PassageIndex(str(meta.get("model")), passages, vectors)
 
 
-class Cancelled(Exception):
-    """The build was asked to stop (the ingest it belongs to failed)."""
+def _embed(name: str, texts: list[str]) -> dict[str, np.ndarray]:
+    """Vectors of ``texts`` by text hash, a batch at a time.
 
-
-def _embed(name: str, texts: list[str], stop: threading.Event | None) -> dict[str, np.ndarray]:
-    """Vectors of ``texts`` by text hash, a batch at a time so that ``stop`` is honoured between batches.
-
-    Whatever was computed goes into the per-user cache even when the build stops or fails, so a
-    retried ingest does not pay for it twice.
+    Whatever was computed goes into the per-user cache even when the run is interrupted (Ctrl-C,
+    a failure), so a cold ingest of a few minutes that is retried does not start from nothing.
     """
     model = embedding.load(name)
     computed: dict[str, np.ndarray] = {}
     try:
         for start in range(0, len(texts), embedding.BATCH):
-            if stop is not None and stop.is_set():
-                raise Cancelled
             batch = texts[start : start + embedding.BATCH]
             vectors = model.passages(batch).astype(np.float16)
             computed.update({text_hash(t): v for t, v in zip(batch, vectors, strict=True)})
@@ -155,12 +148,11 @@ def _embed(name: str, texts: list[str], stop: threading.Event | None) -> dict[st
 
 
 def build(sources: Sequence[SourceText], previous: PassageIndex | None = None,
-          model: str | None = None, stop: threading.Event | None = None) -> PassageIndex:
+          model: str | None = None) -> PassageIndex:
     """Passages of ``sources`` plus those of files in ``previous`` that are not among them.
 
     Vectors of texts already embedded by the same model, in ``previous`` or in the per-user
-    cache (``embedcache``), are reused; only new texts go through the model. Setting ``stop``
-    ends the build between two batches with ``Cancelled``.
+    cache (``embedcache``), are reused; only new texts go through the model.
     """
     name = embedding.model_name(model)
     renewed = {s.name for s in sources}
@@ -178,7 +170,7 @@ def build(sources: Sequence[SourceText], previous: PassageIndex | None = None,
     reused = sum(1 for p in fresh if p.key in cache)
     missing = list(dict.fromkeys(p.text for p in fresh if p.key not in cache))
     if missing:
-        cache.update(_embed(name, missing, stop))
+        cache.update(_embed(name, missing))
     # Sorted, so the artifact does not depend on the order in which files were ingested.
     records = sorted(kept + fresh, key=lambda r: (r.document, r.first, r.last))
     dim = next(iter(cache.values())).shape[0] if cache else 0

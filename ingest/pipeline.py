@@ -1,14 +1,12 @@
 """ingest(paths, store) -> IngestReport. Reads everything first, writes once, atomically.
 
-The search passages are embedded in a background thread while the graph is extracted: the model
-runs in C without the GIL, so the two overlap. An ingest of exactly the inputs that built the
-current generation (see ``fingerprint``) changes nothing and returns at once, unless forced.
+An ingest of exactly the inputs that built the current generation (see ``fingerprint``) changes
+nothing and returns at once, unless forced.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,40 +104,12 @@ def _extract_file(source: readers.SourceText, gazetteers: dict[str, Gazetteer],
     return out
 
 
-def _existing_wards(store: EmbeddedStore) -> list[tuple[str, str, str | None]]:
-    """Listed wards already in the store (from files not re-ingested now)."""
+def _existing_wards(store: EmbeddedStore, rereading: set[str]) -> list[tuple[str, str, str | None]]:
+    """Wards already in the store from files not re-ingested now (the files re-read bring their own again)."""
     if not store.exists():
         return []
     rows = store.query((Path(__file__).with_name("queries") / "listed-wards.rq").read_text(encoding="utf-8"))
-    return [(str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows]
-
-
-class _Background:
-    """Runs ``work(stop)`` in a thread; ``result()`` waits for it, ``cancel()`` asks it to stop and waits."""
-
-    def __init__(self, work: Callable[[threading.Event], passages.PassageIndex]) -> None:
-        self._stop = threading.Event()
-        self._result: passages.PassageIndex | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="beleidsgraaf-embedding", daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[threading.Event], passages.PassageIndex]) -> None:
-        try:
-            self._result = work(self._stop)
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-
-    def result(self) -> passages.PassageIndex:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
-
-    def cancel(self) -> None:
-        self._stop.set()
-        self._thread.join()
+    return list(dict.fromkeys((str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows if str(r[3]) not in rereading))
 
 
 def _unchanged(store: EmbeddedStore, files: list[Path], curated_dir: Path | None) -> tuple[str | None, IngestReport | None]:
@@ -171,13 +141,7 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise InputError(f"two files share the name {sorted(duplicates)[0]}; citations need unique file names")
-    stored_index = passages.stored(store)
-    embedding_job = _Background(lambda stop: passages.build(sources, stored_index, stop=stop))
-    try:
-        report, generation = _build(sources, store, tick, curated_dir, embedding_job)
-    except BaseException:
-        embedding_job.cancel()
-        raise
+    report, generation = _build(sources, store, tick, curated_dir)
     if key is not None:
         # Added after the switch because it holds the final counts; a crash before this line only
         # means the next ingest of the same inputs rebuilds.
@@ -185,8 +149,8 @@ def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | Non
     return report
 
 
-def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progress, curated_dir: Path | None,
-           embedding_job: _Background) -> tuple[IngestReport, Path]:
+def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progress,
+           curated_dir: Path | None) -> tuple[IngestReport, Path]:
     # Pass 1: ward lists and programme names across all files build the shared gazetteer.
     gazetteers: dict[str, Gazetteer] = {}
     programmes: set[str] = set()
@@ -203,7 +167,7 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
             if doc.programme:
                 programmes.add(doc.programme)
         programmes |= {p for p in programme_names(list(source.lines)) if len(p.split()) <= 4}
-    for label, kind, town in _existing_wards(store):
+    for label, kind, town in _existing_wards(store, {s.name for s in sources}):
         from beleidsgraaf.ingest.records import Evidence, WardRecord
 
         gazetteers.setdefault(norm(town), Gazetteer()).add_listed([WardRecord(label, kind, Evidence(1, 1, ""))])
@@ -237,7 +201,7 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
     stale_curated = [URIRef(curated_graph(slugify(Path(s.name).stem, 80))) for s in sources]
     # The search index switches with the graph; files not re-ingested now keep their passages.
     tick("zoekindex", len(sources), len(sources))
-    index = embedding_job.result()
+    index = passages.build(sources, passages.stored(store))
     report.passages, report.embedded = len(index.passages), index.embedded
     generation = store.replace_graphs(graphs, drop=[g for g in stale_curated if g not in graphs], artifacts=index.artifacts())
     report.triples = store.triple_count()

@@ -154,6 +154,26 @@ class EmbeddedStore:
         self._collect_garbage()
         return generation
 
+    def add_artifact(self, generation: Path, name: str, data: bytes) -> bool:
+        """Add a small file to a generation written by ``replace_graphs`` (e.g. what it was built from).
+
+        Written beside it and renamed, so a reader sees the whole file or none. False when the
+        generation is gone (a later write replaced it and collected it): the file is optional.
+        """
+        if "/" in name or name.startswith(".") or name in ("oxigraph", "graph.nq"):
+            raise StoreError(f"invalid artifact name {name!r}")
+        if generation.parent.resolve() != self.root.resolve() or not generation.name.startswith("gen-"):
+            raise StoreError(f"{generation} is not a generation of the store at {self.root}")
+        folder = generation / "artifacts"
+        tmp = folder / f".{name}.{os.getpid()}"
+        try:
+            folder.mkdir(exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, folder / name)
+        except FileNotFoundError:
+            return False
+        return True
+
     def _kept_quads(self, replaced: set[URIRef]) -> Iterable[tuple]:
         if self.current is None:
             return
