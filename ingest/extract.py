@@ -82,6 +82,7 @@ ABOUT_ABOVE = re.compile(r"^(deze|dit|dat|die)\s+(programmalijn|actielijn|projec
 SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen we bereiken|wat mag het kosten|middelen|"
                           r"financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|aanleiding|achtergrond|"
                           r"doelen?|doelstelling(en)?)\W*$", re.I)
+CAPTION = re.compile(r"^(figuur|tabel|grafiek|afbeelding|schema)\s+\d", re.I)  # "Figuur 2 Kwadrant ...": a caption
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
 # Words that open a sentence of their own after a list item whose last line lacks its full stop.
 NEW_SENTENCE = re.compile(r"^\s*(Deze|Dit|Die|Dat|Daarnaast|Daarbij|Hierbij|Hiermee|Hiervoor|Wij|We|Zij|Voor deze|Om deze)\s")
@@ -666,8 +667,9 @@ class Extractor:
         label = clean(self._head(unit.text) if is_item else unit.text)
         if len(label) < 4 or norm(label) in ("pm", "") or len(label) > 400:
             return
-        if ABOUT_ABOVE.match(label) or SECTION_WORD.match(label):
+        if ABOUT_ABOVE.match(label) or SECTION_WORD.match(label) or CAPTION.match(label):
             return
+        label = re.sub(r"^\d{1,2}\s+(?=[A-Z])", "", label)  # "1 Doorontwikkeling noodzakelijk": a stray footnote or page number
         key = norm(label)
         if key in self._effort_keys or key in self._goal_keys:
             return

@@ -203,6 +203,11 @@ def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
     )
 
 
+def _steering(ctx: Context, row: Row) -> str:
+    principle = _local(row.principle) if row.principle else ""
+    return PRINCIPLE_NAMES.get(principle, ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
+
+
 def ward_efforts(ctx: Context) -> Reply:
     ward = _ward_or_unknown(ctx)
     if isinstance(ward, Reply):
@@ -224,8 +229,7 @@ def ward_efforts(ctx: Context) -> Reply:
         if only_targeted and str(row.reach) != "gericht":
             continue
         owner = str(row.ownerLabel) if row.ownerLabel else None
-        steer = PRINCIPLE_NAMES.get(principle or "", ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
-        detail = ", ".join(x for x in (steer, owner) if x)
+        detail = ", ".join(x for x in (_steering(ctx, row), owner) if x)
         if str(row.reach) == "gericht":
             via = f" {ctx.t('via', 'via')} {row.viaLabel}" if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
             targeted.append(
@@ -251,11 +255,22 @@ def ward_efforts(ctx: Context) -> Reply:
             f"Niet gevonden: de documenten noemen geen {kind} die {ward.label} raken.",
             f"Not found: the documents name no {kind} that reach {ward.label}.",
         )
+        other = [r for r in rows if wanted and str(r.reach) == "gericht"]
+        aimed = _merge(
+            Item(f"{r.label} ({_steering(ctx, r)}; {ctx.t('gericht op', 'targeted at')} {ward.label})", str(r.effort),
+                 evidence_of(r))
+            for r in other
+        )
+        if aimed:
+            # "Welke lijnprojecten raken X?" with none: the work that does land there, under another steering principle.
+            answer += ctx.t(f" Wel gericht op {ward.label}, met andere sturing ({len(aimed)}): ",
+                            f" Targeted at {ward.label} under another steering principle ({len(aimed)}): ")
+            answer += _listing(aimed, 8) + "."
         if nearby:
             answer += (
                 ctx.t(f" {ward.label} wordt wel genoemd in: ", f" {ward.label} is mentioned in: ") + _listing(nearby, 6) + "."
             )
-        return Reply(answer, nearby, sparql, found=False)
+        return Reply(answer, aimed + nearby, sparql, found=False)
     parts = []
     if targeted:
         parts.append(
