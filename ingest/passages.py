@@ -35,6 +35,7 @@ SHORT_CHARS = 240
 MAX_CHARS = 600
 
 _CONTENT = re.compile(r"\w", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:;]\W*$")
 # "2.1 Doelen", "7.4.3 Wijkregie", "Bijlage II", "Hoofdstuk 4": short lines that open a section. A single
 # number ("1. Markgraven") is as often a list item, and a list belongs in one passage with its heading.
 _HEADING = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})+\.?\s+\S|(bijlage|hoofdstuk|paragraaf)\b)", re.IGNORECASE)
@@ -90,7 +91,10 @@ def split(source: SourceText) -> list[PassageRecord]:
         if not _CONTENT.search(raw):
             previous_blank = True
             continue
-        content.append((number, " ".join(raw.split()), previous_blank or _is_heading(raw)))
+        # PDFs put blank lines inside sentences ("zorgt ervoor dat op 1 april 2020 het loket" / "" / "operationeel is."):
+        # a blank line after an unfinished sentence, before a line in lower case, is no paragraph break.
+        runs_on = bool(content) and not _SENTENCE_END.search(content[-1][1]) and raw.lstrip()[:1].islower()
+        content.append((number, " ".join(raw.split()), (previous_blank and not runs_on) or _is_heading(raw)))
         previous_blank = False
     out: list[PassageRecord] = []
     start = 0
