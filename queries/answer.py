@@ -599,7 +599,7 @@ def role_holder(ctx: Context) -> Reply:
         count=len(plain or items),
         # No role word we know: every role of the programme is no answer to "wie is de programma-adviseur".
         generic=person is None and (_other_role(ctx, role) or ABOUT_ROLE.search(ctx.question) is not None or role is None and (
-            (owner is None and ward is None) or bool(ctx.linked.first("body", "unit"))
+            owner is None or ward is not None or bool(ctx.linked.first("body", "unit"))
             or bool(re.search(r"\b(wie is|who is)\b", ctx.question, re.I)))),
     )
 
@@ -1326,7 +1326,9 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
     in_passages = _covered(leftover, best["text"])
     if reply.generic:
         # A list of everything answers nothing; a passage with the question's own words or names does.
-        names = [m.entities[0].label for m in linked.mentions if m.entities]
+        # Passages come from the documents named already, so the other names (a ward, a body) must be in one.
+        names = [m.entities[0].label for m in linked.mentions if m.entities and not linked.first_of(m, "programme", "document")]
+        names = names or [m.entities[0].label for m in linked.mentions if m.entities]
         return bool(in_passages) or any(_covered(names, p["text"]) >= max(1, len(names)) for p in passages[:5])
     if intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS:
         return False  # a sum or a check is computed from the graph; no passage holds it
