@@ -82,6 +82,7 @@ ABOUT_ABOVE = re.compile(r"^(deze|dit|dat|die)\s+(programmalijn|actielijn|projec
 SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen we bereiken|wat mag het kosten|middelen|"
                           r"financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|aanleiding|achtergrond|"
                           r"doelen?|doelstelling(en)?)\W*$", re.I)
+PARTS_REACH = 15  # lines after an effort within which a sentence ending in ':' still opens that effort's parts
 CAPTION = re.compile(r"^(figuur|tabel|grafiek|afbeelding|schema)\s+\d", re.I)  # "Figuur 2 Kwadrant ...": a caption
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
 # Words that open a sentence of their own after a list item whose last line lacks its full stop.
@@ -413,7 +414,8 @@ class Extractor:
             if not is_item and not plain_item:
                 resumes = (next_is_item and following is not None
                            and item_marker_style(following.marker or "") in state.styles)
-                if state.mode == "effort" and state.items and text.endswith(":") and next_is_item:
+                if state.mode == "effort" and state.items and text.endswith(":") and next_is_item \
+                        and unit.first - state.last_line <= PARTS_REACH:
                     # Within a list of efforts a sentence ending in ':' opens the parts of the effort above,
                     # unless it announces stakeholders, a planning or money.
                     state.dormant = bool(re.match(self.NOT_DIN, text, re.I))
@@ -974,6 +976,10 @@ class Extractor:
             wards = []
             if ward_re:
                 wards = list(dict.fromkeys(self.known_wards[m.group(1)][0] for m in ward_re.finditer(norm(context))))
+            if programme_ward:
+                # In a programme about an area, "compacter centrum" is the centre of that area, not the ward Centrum:
+                # another ward counts only when named as a name, capitalised.
+                wards = [w for w in wards if w == programme_ward[0] or re.search(rf"\b{re.escape(w)}\b", context)]
             if not wards and ward_re and (heading := self._section_heading(effort.evidence.first)):
                 # An annex "Sociale herovering De Riet" targets its efforts at De Riet.
                 wards = list(dict.fromkeys(self.known_wards[m.group(1)][0] for m in ward_re.finditer(norm(heading))))
