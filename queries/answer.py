@@ -1503,6 +1503,22 @@ NUMBER_TEXT = re.compile(r"(?<![\d.])(?!(19|20)\d\d\b)\d+|\b(twee|drie|vier|vijf
                          r"honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b", re.I)
 
 
+COUNTED = re.compile(r"\b(hoeveel|how many)\s+(?P<noun>[a-zà-ÿ-]{4,})", re.I)
+
+
+def _number_near(noun: str, text: str, reach: int = 4) -> bool:
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    wanted = set(tokenize(noun)) | set(translated(noun))
+    words = re.findall(r"[\w.,-]+", text)
+    stems = [set(tokenize(w)) for w in words]
+    for i, word in enumerate(words):
+        if NUMBER_TEXT.fullmatch(word.strip(".,")) and any(wanted & stems[j] for j in
+                                                           range(max(0, i - reach), min(len(words), i + reach + 1))):
+            return True
+    return False
+
+
 def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str | None:
     """Why the best passages cannot answer: a year they never mention, or an amount or number they do not give."""
     nearest = shown[:3]
@@ -1512,8 +1528,15 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
                          f"Not found: the documents state nothing on this for {year}.")
     if QUANTITY.search(question):
         money = MONEY_WORDS.search(question)
-        pattern = MONEY_TEXT if money else NUMBER_TEXT
-        if not any(pattern.search(p["text"]) for p in nearest):
+        counted = COUNTED.search(question)
+        if money:
+            stated = any(MONEY_TEXT.search(p["text"]) for p in nearest)
+        elif counted:
+            # "hoeveel inwoners": a number next to that noun (or its Dutch word), not any list number nearby.
+            stated = any(_number_near(counted.group("noun"), p["text"]) for p in nearest)
+        else:
+            stated = any(NUMBER_TEXT.search(p["text"]) for p in nearest)
+        if not stated:
             what = ctx.t("bedrag", "amount") if money else ctx.t("aantal", "number")
             return ctx.t(f"Niet gevonden: de documenten noemen hier geen {what}.",
                          f"Not found: the documents state no {what} for this.")
