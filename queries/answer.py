@@ -1375,14 +1375,13 @@ class Answerer:
         ctx = Context(self.store, question, lang, linked, self.index, self.texts)
         ranked = intents.rank(question, linked)
         best_score, best = ranked[0]
-        passages = _passages(self.store, question, scope=_scope(self.documents, linked))
-        if best_score < MIN_INTENT_SCORE:
-            return _passage_answer(question, lang, passages, linked, ctx)
-        if _needs_text(question, best, linked, passages, None):
-            return _passage_answer(question, lang, passages, linked, ctx)
+        scope = _scope(self.documents, linked)
+        passages = _passages(self.store, question, scope=scope)
+        if best_score < MIN_INTENT_SCORE or _needs_text(question, best, linked, passages, None):
+            return _with_stated_counts(_passage_answer(question, lang, passages, linked, ctx), scope, ctx)
         reply = HANDLERS[best.name](ctx)
         if _needs_text(question, best, linked, passages, reply):
-            return _passage_answer(question, lang, passages, linked, ctx)
+            return _with_stated_counts(_passage_answer(question, lang, passages, linked, ctx), scope, ctx)
         answer = reply.answer
         items = [i.as_dict() for i in reply.items[:50]]
         if not reply.found and passages:
@@ -1402,7 +1401,7 @@ class Answerer:
         ):
             counted = reply.count if reply.count is not None else len(reply.items)
             answer = ctx.t(f"Aantal: {counted}. ", f"Count: {counted}. ") + answer
-        return {
+        result = {
             "question": question,
             "intent": best.name,
             "answer": answer,
@@ -1410,6 +1409,47 @@ class Answerer:
             "passages": passages,
             "sparql": reply.sparql,
         }
+        return _with_stated_counts(result, scope, ctx)
+
+
+NUMBER_WORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|twintig"
+STATED_COUNTS = 4  # counts quoted from the text next to the answer
+
+
+def _with_stated_counts(result: dict[str, Any], scope: list[Span], ctx: Context) -> dict[str, Any]:
+    """"Hoeveel inspanningen ...?": what the documents themselves say ("10 inspanningen voor doel I", "de volgende
+    twee strategische hoofdopgaven"), quoted with its lines next to the graph's count; they may differ."""
+    asked = COUNTED.search(ctx.question)
+    if not asked:
+        return result
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    after = ctx.question[asked.start("noun"):].split()[:2]  # "hoeveel strategische hoofdopgaven": both words
+    stems = {t for w in after for t in tokenize(w) + translated(w) if len(t) > 3}
+    pattern = re.compile(rf"\b(\d{{1,3}}|{NUMBER_WORDS})\s+((?:\w+\s+){{0,2}}?)([\w-]+)", re.I)
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for t in ctx.texts:
+        if scope and not any(t["document"] == f and a <= t["lines"][0] <= b for f, a, b in scope):
+            continue
+        for match in pattern.finditer(t["text"]):
+            if re.fullmatch(r"(19|20)\d\d", match.group(1)) or not set(tokenize(match.group(3))) & stems:
+                continue
+            text = t["text"]
+            start = text.rfind(" ", 0, max(0, match.start() - 30)) + 1  # whole words around the number
+            end = text.find(" ", match.end() + 40)
+            phrase = text[start: end if end > 0 else len(text)].strip()
+            found.setdefault(norm(match.group(0)), (t, phrase))
+    if not found:
+        return result
+    shown = list(found.values())[:STATED_COUNTS]
+    said = "; ".join(f'"…{phrase}…" ({t["document"]} {ctx.t("regels", "lines")} {t["lines"][0]}–{t["lines"][1]})'
+                     for t, phrase in shown)
+    result["answer"] += ctx.t(" De tekst noemt zelf: ", " The text itself says: ") + said + "."
+    result["answers"] = result["answers"] + [
+        {"text": phrase, "iri": None, "evidence": [{"document": t["document"], "lines": list(t["lines"]), "quote": phrase}]}
+        for t, phrase in shown
+    ]
+    return result
 
 
 def _load_texts(store: EmbeddedStore) -> list[dict[str, Any]]:

@@ -275,3 +275,12 @@ def test_rows_are_focused_by_their_rarest_words_and_abbreviations(worker):
     assert "99.366" in result["answer"]  # 3 x 33.122, lines 755-757
     assert "Adviseur wonen" not in result["answer"]
 
+
+def test_count_questions_quote_the_counts_the_text_states(worker):
+    result = worker.ask("Hoeveel inspanningen heeft het programma Economie en Participatie voor hoofddoel I en voor doel II?")
+    assert "10 inspanningen" in result["answer"] and "5 inspanningen" in result["answer"]
+    cited = {(e["document"], e["lines"][0]) for a in result["answers"] for e in a["evidence"]}
+    assert any(doc == "almelo-2019-programmacontracten.txt" and 2155 <= first <= 2166 for doc, first in cited)
+    nothing = worker.ask("How many inhabitants does Ossenkoppelerhoek have?")
+    assert nothing["answer"].startswith("Not found")  # its buurten are numbered 1-6, but no number of inhabitants
+
