@@ -90,6 +90,8 @@ def build_overlay(source: SourceText, file_slug: str, extracted: Graph, document
                 if iri is None:
                     iri = ID[f"curated/{file_slug}/{doc_key}/{level}-{slugify(label, 50)}"]
                     builder.labelled(iri, LEVEL_CLASS.get(level, BG.Beleidsdoel), label, doc, evidence)
+                    # Part of the same DIN as the extracted elements: the programme the document is about, or itself.
+                    builder.graph.add((iri, BG.onderdeelVan, extracted.value(doc, BG.betreftProgramma) or doc))
                     if level in EFFORT_CLASS:
                         # A curated effort names no ward; its scope is stated as unknown, not left out.
                         builder.graph.add((iri, BG.heeftWijkbereik, BG.onbekend))

@@ -79,9 +79,9 @@ ABOUT_ABOVE = re.compile(r"^(deze|dit|dat|die)\s+(programmalijn|actielijn|projec
 
 
 # Headings of the parts every effort section has ("Wat doen we", "Middelen", "Planning") are no efforts.
-SECTION_WORD = re.compile(r"^(wat (doen|gaan) we( daarvoor)?( doen)?|wat willen we bereiken|wat mag het kosten|middelen|"
-                          r"financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|aanleiding|achtergrond|"
-                          r"doelen?|doelstelling(en)?)\W*$", re.I)
+SECTION_WORD = re.compile(r"^(?:(?:de|het)\s+)?(?:wat (?:doen|gaan) we(?: daarvoor)?(?: doen)?|wat willen we bereiken|"
+                          r"wat mag het kosten|middelen|financi[eë]n|kosten|planning|stakeholders|resultaten?|inleiding|"
+                          r"aanleiding|achtergrond|doelen?|doelstelling(?:en)?)\W*$", re.I)
 PARTS_REACH = 15  # lines after an effort within which a sentence ending in ':' still opens that effort's parts
 CAPTION = re.compile(r"^(figuur|tabel|grafiek|afbeelding|schema)\s+\d", re.I)  # "Figuur 2 Kwadrant ...": a caption
 SECTION_REACH = 80  # lines above an amount searched for the effort whose section it is in
@@ -616,6 +616,8 @@ class Extractor:
                   number: str | None = None) -> GoalRecord | None:
         if len(label) < 4 or len(label) > 400:
             return None
+        if SECTION_WORD.match(label) or CAPTION.match(label) or self._marker_of(label) == ("effort", "inspanning"):
+            return None  # "Aanleiding", "10 inspanningen voor doel I": headings, not goals
         key = norm(label)
         if key in self._goal_keys:
             return self._goal_keys[key]
