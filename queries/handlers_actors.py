@@ -1,0 +1,213 @@
+"""Answers about who and which documents: role holders, programme relations, actors or wards that documents
+share, and the lists of documents and programmes."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import URIRef
+
+from beleidsgraaf.ontology.namespaces import BG
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, _listing, _local, _merge, _not_found, evidence_of
+from beleidsgraaf.queries.subjects import _owner, _role_in, _roles
+from beleidsgraaf.textkey import norm
+
+
+def _role_name(role: URIRef, ctx: Context) -> str:
+    """'bestuurlijkOpdrachtgever' -> 'bestuurlijk opdrachtgever' (the graph's own label would need a query)."""
+    words = re.sub(r"(?<!^)([A-Z])", r" \1", _local(role)).lower()
+    english = {"wijkregisseur": "ward director", "programmamanager": "programme manager", "wethouder": "alderman"}
+    return english.get(words, words) if ctx.lang == "en" else words
+
+
+def role_holder(ctx: Context) -> Reply:
+    role = _role_in(ctx)
+    owner = _owner(ctx)
+    ward = ctx.linked.first("ward")
+    if owner is None and ctx.linked.unknown and ward is None:
+        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+    person = ctx.linked.first("person")
+    rows, sparql = ctx.run("actors", owner=owner.iri if owner else None, role=role)
+    if ward is not None and role == BG.wijkregisseur:
+        rows = [r for r in rows if norm(ward.label) in norm(str(r.quote or ""))]
+    if person is not None:
+        # "Bij welke programma's is Eugène van Mierlo opdrachtgever?": the person's roles, by surname too.
+        surname = norm(person.label).split()[-1]
+        rows = [r for r in rows if str(r.agent) == str(person.iri) or surname in norm(str(r.name)).split()]
+    items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), evidence_of(r)) for r in rows)
+    role_name = _role_name(role, ctx) if role else ctx.t("rol", "role")
+    where = ward.label if ward else (owner.label if owner else ctx.t("de documenten", "the documents"))
+    if not items:
+        nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
+        nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), evidence_of(r)) for r in nearby_rows)
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen {role_name} bij naam voor {where}.",
+            f"Not found: the documents do not name a {role_name} for {where}.",
+        )
+        if nearby:
+            answer += ctx.t(" Wel genoemd: ", " Named nearby: ") + _listing(nearby, 8) + "."
+        return Reply(answer, nearby[:8], sparql, False)
+    # "Junior wijkregisseur: X" holds a qualified form of the role: listed, but apart and not counted,
+    # unless the question asks for that qualifier itself.
+    qualified = {
+        i.text
+        for i in items
+        for e in i.evidence
+        if (q := QUALIFIER.search(e.quote))
+        and q.group(1).lower() not in ctx.question.lower()
+        and role is not None
+        and norm(re.sub(r"(?<!^)([A-Z])", r" \1", _local(role))) in norm(e.quote)
+    }
+    asked = QUALIFIER.search(ctx.question)
+    if asked and role is not None:
+        # "Wie is de junior wijkregisseur?": only holders whose line carries that qualifier.
+        only = [i for i in items if any(asked.group(1).lower() in e.quote.lower() for e in i.evidence)]
+        items = only or items
+    plain = [i for i in items if i.text not in qualified]
+    apart = [i for i in items if i.text in qualified]
+    extra = ctx.t(
+        f" Met een toevoeging (junior e.d.): {_listing(apart)}.", f" With a qualifier (junior etc.): {_listing(apart)}."
+    )
+    return Reply(
+        ctx.t(
+            f"{role_name[0].upper()}{role_name[1:]} voor {where}: {_listing(plain or items)}.",
+            f"{role_name[0].upper()}{role_name[1:]} for {where}: {_listing(plain or items)}.",
+        )
+        + (extra if plain and apart else ""),
+        (plain or items) + (apart if plain else []),
+        sparql,
+        count=len(plain or items),
+        # No role word we know: every role of the programme is no answer to "wie is de programma-adviseur".
+        generic=person is None and (_other_role(ctx, role) or ABOUT_ROLE.search(ctx.question) is not None or role is None and (
+            owner is None or ward is not None or bool(ctx.linked.first("body", "unit"))
+            or bool(re.search(r"\b(wie is|who is)\b", ctx.question, re.I)))),
+    )
+
+
+# "Wat zijn de taken van de wijkregisseur?" asks what the role does, not who holds it.
+ABOUT_ROLE = re.compile(r"^(?!.*\b(wie|who|whom|welke personen|namen|names)\b).*"
+                        r"\b(taken|taak|rol|verantwoordelijk\w*|doet|tasks?|role|responsib\w*|does|bevoegd\w*)\b", re.I)
+ROLE_NOUN = re.compile(r"\w*(advis\w*|manager|leider|leader|co[oö]rdinat\w*|secretar\w*|voorzitter|chair\w*|ondersteuner|"
+                       r"trekker|aanspreekpunt|contactpersoon)\b", re.I)
+
+
+def _other_role(ctx: Context, role: URIRef | None) -> bool:
+    """The question names a role ("programma-adviseur") other than the one recognised ("team")."""
+    said = norm(ctx.question)
+    if role is not None:
+        for label, known in _roles(ctx):
+            if known == role:
+                said = re.sub(rf"\b{re.escape(label)}\b", " ", said)
+    return any(not any(norm(m.group(0)) == label for label, _ in _roles(ctx)) for m in ROLE_NOUN.finditer(said))
+
+
+QUALIFIER = re.compile(r"\b(junior|senior|assistent|adjunct|plaatsvervangend|interim)\b", re.I)
+
+
+def relations(ctx: Context) -> Reply:
+    programme = ctx.linked.first("programme")
+    document = ctx.linked.first("document")
+    if programme is None and document is None and ctx.linked.unknown:
+        return _not_found(ctx, ctx.t("programma", "programme"), ("programme",))
+    rows, sparql = ctx.run("programme-relations", programme=programme.iri if programme else None)
+    if document is not None and programme is None:
+        rows = [r for r in rows if str(r.fromTitle) == document.label]
+    outgoing, incoming = [], []
+    for r in rows:
+        mutual = ctx.t("wederzijds", "mutual") if r.mutual and r.mutual.toPython() else ctx.t("eenzijdig", "one-sided")
+        text = f"{r.fromName} → {r.toName} ({mutual})"
+        item = Item(text, str(r.to), evidence_of(r))
+        if programme is not None and str(r.to) == str(programme.iri):
+            incoming.append(item)
+        else:
+            outgoing.append(item)
+    outgoing, incoming = _merge(outgoing), _merge(incoming)
+    if not outgoing and not incoming:
+        who = (programme or document).label if (programme or document) else ""
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten leggen geen programmarelaties voor {who}.",
+                f"Not found: the documents state no programme relations for {who}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    parts = []
+    if outgoing:
+        parts.append(
+            ctx.t(f"Genoemd als verwant ({len(outgoing)}): ", f"Named as related ({len(outgoing)}): ") + _listing(outgoing)
+        )
+    if incoming:
+        parts.append(
+            ctx.t(f"Noemen {programme.label} ({len(incoming)}): ", f"Name {programme.label} ({len(incoming)}): ")
+            + _listing(incoming)
+        )
+    # "Welke programma's noemen Zorg?" asks who names Zorg: that half first.
+    if (
+        programme is not None
+        and incoming
+        and re.search(
+            rf"\b(noemen|noemt|name|names|mention|mentions|verwijzen naar|refer to)\b\W+(\w+\W+){{0,3}}"
+            rf"{re.escape(norm(programme.label))}",
+            norm(ctx.question),
+        )
+    ):
+        parts.reverse()
+    return Reply(" ".join(p + "." for p in parts), outgoing + incoming, sparql)
+
+
+def shared(ctx: Context) -> Reply:
+    found = (ctx.linked.first_of(m, "programme", "document") for m in ctx.linked.mentions)
+    owners = list({norm(e.label): e for e in found if e is not None}.values())
+    wards = re.search(r"\bwijk|\bbuurt|\bdorp|\bgebied|\bward|neighbourhood|village|area", ctx.question, re.I)
+    actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen|organisat|partij", ctx.question, re.I) or (
+        len(owners) >= 2 and not wards)
+    rows, sparql = ctx.run("shared-actors" if actors else "shared-wards")
+    if actors:
+        items = [Item(f"{r.name}: {r.roles}", str(r.agent)) for r in rows]
+    else:
+        items = [Item(f"{r.wardLabel}: {r.documents}", str(r.ward)) for r in rows]
+    if len(owners) >= 2:
+        # "Welke partij noemen zowel Duurzaamheid als Nieuwstraatkwartier?": shared by exactly those named.
+        items = [i for i in items if all(norm(o.label) in norm(i.text) for o in owners)]
+    label = ctx.t("actoren" if actors else "gebieden", "actors" if actors else "wards")
+    return Reply(
+        ctx.t(
+            f"Gedeelde {label} ({len(items)}): {_listing(items, 12)}.", f"Shared {label} ({len(items)}): {_listing(items, 12)}."
+        ),
+        items,
+        sparql,
+        bool(items),
+    )
+
+
+def document_meta(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("documents")
+    owner = _owner(ctx)
+    if owner is not None:
+        rows = [r for r in rows if str(r.doc) == str(owner.iri) or norm(owner.label) in norm(str(r.title))]
+    items = []
+    for r in rows:
+        if r.start:
+            years = int(str(r.end)) - int(str(r.start)) + 1
+            period = f"{r.start}–{r.end}, {years} " + ctx.t("jaar", "years")
+        else:
+            period = str(r.year) if r.year else ctx.t("jaar onbekend", "year unknown")
+        items.append(
+            Item(
+                f"{r.title} ({_local(r.kind)}, {r.municipality or '?'}, {period}; {r.steering or '-'}; "
+                f"{r.file} {ctx.t('regels', 'lines')} {r.first}–{r.last})",
+                str(r.doc),
+                [Evidence(str(r.file), (int(r.first), int(r.first)), str(r.title))],
+            )
+        )
+    if not items:
+        return Reply(ctx.t("Niet gevonden.", "Not found."), [], sparql, False)
+    return Reply(ctx.t(f"Documenten ({len(items)}): ", f"Documents ({len(items)}): ") + _listing(items) + ".", items, sparql)
+
+
+def programme_list(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("programmes")
+    items = _merge(Item(str(r.label) + (f" ({r.contract})" if r.contract else ""), str(r.programme)) for r in rows)
+    return Reply(ctx.t(f"Programma's ({len(items)}): ", f"Programmes ({len(items)}): ") + _listing(items) + ".", items, sparql)

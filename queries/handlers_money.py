@@ -1,0 +1,345 @@
+"""Answers computed from the figures in tables: budgets (and their sums), whether a budget table adds up,
+capacity in hours, and indicators with baseline and target."""
+
+from __future__ import annotations
+
+import re
+
+from beleidsgraaf.queries.linking import STOPWORDS, Linked
+from beleidsgraaf.queries.replies import Context, Item, Reply, Row, _euro, _listing, _merge, _not_found, evidence_of
+from beleidsgraaf.queries.subjects import _owner
+from beleidsgraaf.textkey import norm
+
+SUM_WORDS = re.compile(r"\bsamen\b|in totaal|\btotaal\b|\btotal\b|together|\bsum\b|\bsom\b|opgeteld|over de .* jaar", re.I)
+
+
+def budget_check(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("budget-tables", owner=owner.iri if owner else None)
+    year = _year_in(ctx.question)
+    if year is not None and any(str(year) in str(r.label) for r in rows):
+        rows = [r for r in rows if str(year) in str(r.label) or not re.search(r"\b(19|20)\d\d\b", str(r.label))]
+    items = []
+    wrong = 0
+    for r in rows:
+        total, parts = float(r.total), float(r.sum)
+        ok = abs(total - parts) < 0.5
+        wrong += not ok
+        verdict = ctx.t(
+            "klopt" if ok else f"klopt niet: verschil {_euro(total - parts)}",
+            "adds up" if ok else f"does not add up: difference {_euro(total - parts)}",
+        )
+        items.append(
+            Item(
+                f"{r.title}, {r.label}: {ctx.t('som', 'sum')} {_euro(parts)}, "
+                f"{ctx.t('vermeld totaal', 'stated total')} {_euro(total)} — {verdict}",
+                str(r.table),
+                evidence_of(r),
+            )
+        )
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: geen begrotingstabel met een vermeld totaal" + (f" voor {owner.label}" if owner else ""),
+                "Not found: no budget table with a stated total" + (f" for {owner.label}" if owner else ""),
+            )
+            + ".",
+            [],
+            sparql,
+            False,
+        )
+    head = ctx.t(
+        f"{len(items)} tabellen met totaal; {wrong} kloppen niet. ", f"{len(items)} tables with a total; {wrong} do not add up. "
+    )
+    return Reply(head + _listing(items, 10) + ".", items, sparql)
+
+
+def _year_in(question: str) -> int | None:
+    if re.search(r"\b(19|20)\d\d\s*[-–/]\s*(19|20)\d\d\b", question):
+        return None  # "2023-2026" names a period, not one year
+    match = re.search(r"\b(19[5-9]\d|20[0-4]\d)\b", question)
+    return int(match.group(1)) if match else None
+
+
+def _is_total(row: Row) -> bool:
+    return row.isTotal is not None and bool(row.isTotal.toPython())
+
+
+def _document_years(ctx: Context) -> dict[str, tuple[int, int]]:
+    spans = {}
+    for r in ctx.run("documents")[0]:
+        if r.start is not None:
+            spans[str(r.doc)] = (int(str(r.start)), int(str(r.end)))
+        elif r.year is not None:
+            spans[str(r.doc)] = (int(str(r.year)), int(str(r.year)))
+    return spans
+
+
+def budget(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    year = _year_in(ctx.question)
+    if owner is None and ctx.linked.unknown:
+        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+    rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    if year is not None:
+        all_years, _ = ctx.run("budgets", owner=owner.iri if owner else None)
+        undated = [r for r in all_years if r.year is None and r.start is None]
+        # A prose amount ("In 2020 is voor Wijkregie een budget van € 300.000") has its year in the sentence;
+        # table rows often carry none (the year sits in the caption), so undated rows of a document whose own
+        # year or period covers the year count too.
+        covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]} if owner else set()
+        rows += [r for r in undated if str(year) in str(r.quote or "") or str(r.doc) in covering]
+    efforts = list({e.label: e for e in ctx.linked.all("effort")}.values())
+    per_effort: dict[str, float] = {}
+    generic = False
+    if efforts:
+        # A budget for an effort: rows stated in its section or whose purpose names it; otherwise say so, and
+        # do not list the rest as if they were its budget.
+        own: list[Row] = []
+        for effort in efforts:
+            words = [w for w in norm(effort.label).split() if len(w) > 3]
+            mine = [r for r in rows if str(r.effortLabel or "") == effort.label
+                    or words and sum(w in norm(str(r.purpose or "")) for w in words) >= max(1, len(words) // 2)]
+            if not mine:
+                return Reply(
+                    ctx.t(
+                        f"Niet gevonden: de documenten noemen geen apart budget voor {effort.label}.",
+                        f"Not found: the documents state no separate budget for {effort.label}.",
+                    ),
+                    [],
+                    sparql,
+                    False,
+                )
+            own += mine
+            per_effort[effort.label] = sum({str(r.budget): float(r.amount) for r in mine if not _is_total(r)}.values())
+        rows = own
+    else:
+        # "How much subsidy does Stichting Almelo Promotie receive": the rows that name the organisation.
+        names = [norm(m.entities[0].label) for m in ctx.linked.mentions
+                 if m.entities and ctx.linked.first_of(m, "programme", "document") is None]
+        named = [r for r in rows if any(n in norm(f"{r.purpose or ''} {r.effortLabel or ''} {r.quote or ''}") for n in names)]
+        # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
+        narrow = owner is None or len(ctx.linked.mentions) > 1
+        focused_rows = _focus(rows, "purpose", ctx.question, ctx.linked) if narrow else rows
+        generic = owner is None and not named and focused_rows is rows  # every budget of every document
+        rows = named or focused_rows
+    items, totals, parts_sum = [], [], 0.0
+    for r in rows:
+        when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
+        purpose = str(r.purpose or "").strip(" :") or ctx.t("budget", "budget")
+        if r.effortLabel and norm(str(r.effortLabel)) not in norm(purpose):
+            purpose = f"{r.effortLabel} ({purpose})"  # "Financiën: € 200.000" under "Ad 1) SchuldenLab"
+        item = Item(
+            f"{purpose}: {_euro(float(r.amount))}" + (f" ({when})" if when else "") + f" — {r.title}",
+            str(r.budget),
+            evidence_of(r),
+        )
+        items.append(item)
+        if r.isTotal and r.isTotal.toPython():
+            totals.append(item)
+        else:
+            parts_sum += float(r.amount)
+    items = _merge(items)
+    where = owner.label if owner else ctx.t("alle documenten", "all documents")
+    if not items:
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen budget voor {where}",
+            f"Not found: the documents state no budget for {where}",
+        )
+        if year:
+            answer += ctx.t(f" in {year}", f" in {year}")
+            other, _ = ctx.run("budgets", owner=owner.iri if owner else None)
+            years = sorted({str(r.year) for r in other if r.year} | {f"{r.start}–{r.end}" for r in other if r.start})
+            if years:
+                answer += ctx.t(f"; wel voor: {', '.join(years[:8])}", f"; there are budgets for: {', '.join(years[:8])}")
+        return Reply(answer + ".", [], sparql, False)
+    total_text = (
+        ctx.t(f" Som van de regels: {_euro(parts_sum)}.", f" Sum of the rows: {_euro(parts_sum)}.") if owner and year else ""
+    )
+    if totals:
+        total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
+    focused = _focus(rows, "purpose", ctx.question, ctx.linked)
+    if SUM_WORDS.search(ctx.question) and len(per_effort) > 1:
+        # "Hoeveel trekken we samen uit voor het SchuldenLab en Vroeg er op af?": the efforts' amounts added up.
+        spread = "; ".join(f"{label} {_euro(amount)}" for label, amount in per_effort.items())
+        total_text = ctx.t(f" Samen: {_euro(sum(per_effort.values()))} ({spread}).",
+                           f" Together: {_euro(sum(per_effort.values()))} ({spread}).") + total_text
+    elif SUM_WORDS.search(ctx.question) and focused is not rows:
+        # "Wat kosten de vijf wijkregisseurs samen": the rows for that purpose, in the first table that lists them.
+        first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
+        amount = sum(float(r.amount) for r in first)
+        span = f"{first[0].first}–{first[-1].first}"
+        # The sum of every listed row would mix in the other table's copies of these rows: only the stated totals stay.
+        stated = total_text if totals else ""
+        total_text = (
+            ctx.t(
+                f" Samen ({len(first)} regels, {first[0].file} regels {span}): {_euro(amount)}.",
+                f" Together ({len(first)} rows, {first[0].file} lines {span}): {_euro(amount)}.",
+            )
+            + stated
+        )
+    elif SUM_WORDS.search(ctx.question) and not year:
+        # "over de vier jaar samen": add up the stated yearly totals (one per year), else the rows.
+        yearly: dict[str, float] = {}
+        for r in rows:
+            if r.isTotal is not None and r.isTotal.toPython() and r.year is not None:
+                yearly.setdefault(str(r.year), float(r.amount))
+        if yearly:
+            spread = ", ".join(f"{y} {_euro(v)}" for y, v in sorted(yearly.items()))
+            total_text = (
+                ctx.t(
+                    f" Samen over {len(yearly)} jaar: {_euro(sum(yearly.values()))} ({spread}).",
+                    f" Together over {len(yearly)} years: {_euro(sum(yearly.values()))} ({spread}).",
+                )
+                + total_text
+            )
+        for r in rows:
+            # "€ 625.000 per jaar" over a period 2023–2026: the yearly amount times the years, shown as a sum.
+            if r.start is not None and re.search(r"per jaar|jaarlijks|per year|structureel", str(r.quote or ""), re.I):
+                years = int(str(r.end)) - int(str(r.start)) + 1
+                total = float(r.amount) * years
+                total_text = (
+                    ctx.t(
+                        f" {_euro(float(r.amount))} per jaar × {years} jaar ({r.start}–{r.end}) = {_euro(total)}.",
+                        f" {_euro(float(r.amount))} per year × {years} years ({r.start}–{r.end}) = {_euro(total)}.",
+                    )
+                    + total_text
+                )
+                break
+    listing = (
+        ctx.t(
+            f"Budgetten voor {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
+            f"Budgets for {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
+        )
+        + _listing(items, 12)
+        + "."
+    )
+    # A question for a total gets the total first; a lookup gets the amounts first.
+    answer = (total_text.strip() + " " + listing) if SUM_WORDS.search(ctx.question) and total_text else listing + total_text
+    return Reply(answer, items, sparql, generic=generic)
+
+
+def _blocks(rows: list[Row]) -> list[list[Row]]:
+    """Rows of one table: same file, consecutive lines (a gap of more than three lines starts a new table)."""
+    ordered = sorted((r for r in rows if r.first is not None), key=lambda r: (str(r.file), int(str(r.first))))
+    blocks: list[list[Row]] = []
+    for row in ordered:
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and str(last.file) == str(row.file) and int(str(row.first)) - int(str(last.first)) <= 3:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    return blocks
+
+
+COLUMN_WORDS = {"capaciteit", "budget", "formatie", "personeel", "kosten"}
+
+
+def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = None) -> list[Row]:
+    """Rows whose label shares a word with the question ("wijkregisseurs" -> the Wijkregisseur rows), else all."""
+    for mention in linked.mentions if linked else []:
+        # Names of the programme or ward asked about are not purposes; a lower-case word that happens to name a
+        # programme ("groen") still is one.
+        if mention.of_kind("document", "ward") or mention.of_kind("programme") and mention.text[:1].isupper():
+            question = question.replace(mention.text, " ")
+    tokens = [w.rstrip("s") for w in norm(question).split()]
+    phrases = set(tokens) | {" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
+
+    def label(row: Row) -> str:
+        return " ".join(w.rstrip("s") for w in norm(str(row.get(field) or "")).split())
+
+    # A label may carry a column word in front ("capaciteit Wijkregisseur"): match it whole or by its tail.
+    exact = [
+        r
+        for r in rows
+        if re.search(r"[a-z]", label(r))
+        and (
+            label(r) in phrases
+            or " ".join(label(r).split()[-1:]) in phrases
+            and len(label(r).split()) == 2
+            and label(r).split()[0] in COLUMN_WORDS
+        )
+    ]
+    if exact:
+        return exact  # "de wijkregisseurs": the Wijkregisseur rows, not the Junior wijkregisseur
+    # Content words and abbreviations ("UF", "US"); a word that many rows share ("adviseur") tells them apart less
+    # than one few rows have ("verkeer", "UF"), so each counts by its rarity and the best-matching rows win.
+    abbreviations = {norm(a) for a in re.findall(r"\b[A-Z]{2,5}\b", question)}
+    words = {w for w in tokens if (len(w) > 4 and w not in STOPWORDS) or w in abbreviations}
+    held = [{w.rstrip("s") for w in re.split(r"[\s-]+", norm(str(r.get(field) or "")))} & words for r in rows]
+    spread = {w: sum(w in h for h in held) for w in words}
+    scores = [sum(1 / spread[w] for w in h) for h in held]
+    best = max(scores, default=0)
+    return [r for r, score in zip(rows, scores, strict=True) if score >= best / 2] if best else rows
+
+
+def capacity(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
+    rows = list({str(r.c): r for r in rows}.values())
+    rows = _focus(rows, "role", ctx.question, ctx.linked)
+    blocks = _blocks(rows)
+    if not blocks:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten noemen geen capaciteit (uren)" + (f" voor {owner.label}" if owner else "") + ".",
+                "Not found: the documents state no capacity (hours)" + (f" for {owner.label}" if owner else "") + ".",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    items = []
+    for r in [row for block in blocks for row in block]:
+        hours = []
+        if r.perWeek is not None:
+            hours.append(ctx.t(f"{float(r.perWeek):g} uur per week", f"{float(r.perWeek):g} hours per week"))
+        if r.perYear is not None:
+            hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
+        line = ctx.t("regel", "line")
+        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line} {r.first}", str(r.c), evidence_of(r)))
+    # The same table can be printed twice (one per year): add up the first one and say how many there are.
+    first = blocks[0]
+    week = sum(float(r.perWeek) for r in first if r.perWeek is not None)
+    year = sum(float(r.perYear) for r in first if r.perYear is not None)
+    span = f"{first[0].first}–{first[-1].first}"
+    total = ctx.t(
+        f" Samen ({len(first)} regels, {first[0].file} regels {span}): {week:g} uur per week, {year:g} uur per jaar.",
+        f" Together ({len(first)} rows, {first[0].file} lines {span}): {week:g} hours per week, {year:g} hours per year.",
+    )
+    if len(blocks) > 1:
+        total += ctx.t(f" ({len(blocks)} tabellen met capaciteit gevonden.)", f" ({len(blocks)} capacity tables found.)")
+    answer = ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + "."
+    if len(first) > 1:
+        answer = total.strip() + " " + answer if SUM_WORDS.search(ctx.question) else answer + total
+    return Reply(answer, items, sparql)
+
+
+def indicators(ctx: Context) -> Reply:
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("indicators", owner=owner.iri if owner else None)
+    items = _merge(
+        Item(
+            f"{r.label}"
+            + (f" ({ctx.t('nulwaarde', 'baseline')} {r.baseline})" if r.baseline else "")
+            + (f" ({ctx.t('streefwaarde', 'target')} {r.target})" if r.target else ""),
+            str(r.indicator),
+            evidence_of(r),
+        )
+        for r in rows
+    )
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten geven geen indicatoren met nul- of streefwaarde"
+                + (f" voor {owner.label}" if owner else "")
+                + ".",
+                "Not found: the documents give no indicators with baseline or target"
+                + (f" for {owner.label}" if owner else "")
+                + ".",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(ctx.t("Indicatoren: ", "Indicators: ") + _listing(items) + ".", items, sparql)

@@ -1,0 +1,381 @@
+"""Answers about one ward or all of them: the efforts that reach it, its coordination rules and contacts, its
+buurten, CBS code, spellings and parent, and the list of wards."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from beleidsgraaf.ontology.namespaces import BG
+from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.queries.linking import Entity
+from beleidsgraaf.queries.replies import (
+    Context,
+    Evidence,
+    Item,
+    Reply,
+    Row,
+    _listing,
+    _local,
+    _merge,
+    _not_found,
+    evidence_of,
+    run_named,
+)
+from beleidsgraaf.queries.subjects import _owner, _principle_asked
+from beleidsgraaf.textkey import norm
+
+
+def ward_rules(store: EmbeddedStore) -> tuple[list[Row], str]:
+    """The coordination rules that involve ward steering (duty for it, or coordination with the wijkregisseur)."""
+    rows, sparql = run_named(store, "afstemming-rules")
+    return [r for r in rows if "wijk" in (str(r.dutyFor) + str(r.coordinateWith)).lower()], sparql
+
+
+def ward_contacts(store: EmbeddedStore, ward_label: str) -> list[Row]:
+    """Wijkregisseurs whose cited line names the ward: the documents rarely say who covers which ward."""
+    rows, _ = run_named(store, "actors", role=BG.wijkregisseur)
+    return [r for r in rows if norm(ward_label) in norm(str(r.quote or ""))]
+
+
+PRINCIPLE_NAMES = {
+    "lijnsturing": ("lijnsturing", "line steering"),
+    "programmasturing": ("programmasturing", "programme steering"),
+    "wijksturing": ("wijksturing", "ward steering"),
+}
+TARGETED_WORDS = re.compile(r"\bgericht|\btargeted\b|specifiek|specifically|\baimed\b", re.I)
+
+
+def _ward_or_unknown(ctx: Context) -> Entity | Reply:
+    ward = ctx.linked.first("ward")
+    if ward is not None:
+        return ward
+    return _not_found(ctx, ctx.t("gebied", "ward"), ("ward",))
+
+
+def _steering(ctx: Context, row: Row) -> str:
+    principle = _local(row.principle) if row.principle else ""
+    return PRINCIPLE_NAMES.get(principle, ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
+
+
+def ward_efforts(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = ctx.run("efforts-in-ward", ward=ward.iri)
+    wanted = _principle_asked(ctx.question, ctx.linked)
+    only_targeted = bool(TARGETED_WORDS.search(ctx.question))
+    document = _owner(ctx)
+    if document is not None and document.label == ward.label:
+        document = None  # "de binnenstad" is the ward here; the programme of the same name does not narrow it
+    targeted: list[Item] = []
+    citywide: list[Item] = []
+    for row in rows:
+        principle = _local(row.principle) if row.principle else None
+        if wanted and principle != wanted:
+            continue
+        if document is not None and str(document.iri) not in (str(row.doc), str(row.programme), str(row.owner)):
+            continue  # "welke inspanningen in de notitie van 2008": only that document's
+        if only_targeted and str(row.reach) != "gericht":
+            continue
+        owner = str(row.ownerLabel) if row.ownerLabel else None
+        detail = ", ".join(x for x in (_steering(ctx, row), owner) if x)
+        if str(row.reach) == "gericht":
+            via = f" {ctx.t('via', 'via')} {row.viaLabel}" if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
+            targeted.append(
+                Item(
+                    f"{row.label} ({detail}; {ctx.t('gericht op', 'targeted at')} {ward.label}{via})",
+                    str(row.effort),
+                    evidence_of(row),
+                )
+            )
+        else:
+            citywide.append(
+                Item(f"{row.label} ({detail}; {ctx.t('stadsbreed', 'city-wide')})", str(row.effort), evidence_of(row))
+            )
+    targeted, citywide = _merge(targeted), _merge(citywide)
+    kind = {
+        "lijnsturing": ctx.t("lijnprojecten/-inspanningen", "line efforts"),
+        "programmasturing": ctx.t("programma-inspanningen", "programme efforts"),
+        "wijksturing": ctx.t("wijkinspanningen", "ward efforts"),
+    }.get(wanted or "", ctx.t("inspanningen", "efforts"))
+    if not targeted and not citywide:
+        nearby = _ward_mentions(ctx, ward)
+        answer = ctx.t(
+            f"Niet gevonden: de documenten noemen geen {kind} die {ward.label} raken.",
+            f"Not found: the documents name no {kind} that reach {ward.label}.",
+        )
+        other = [r for r in rows if wanted and str(r.reach) == "gericht"]
+        aimed = _merge(
+            Item(f"{r.label} ({_steering(ctx, r)}; {ctx.t('gericht op', 'targeted at')} {ward.label})", str(r.effort),
+                 evidence_of(r))
+            for r in other
+        )
+        if aimed:
+            # "Welke lijnprojecten raken X?" with none: the work that does land there, under another steering principle.
+            answer += ctx.t(f" Wel gericht op {ward.label}, met andere sturing ({len(aimed)}): ",
+                            f" Targeted at {ward.label} under another steering principle ({len(aimed)}): ")
+            answer += _listing(aimed, 8) + "."
+        if nearby:
+            answer += (
+                ctx.t(f" {ward.label} wordt wel genoemd in: ", f" {ward.label} is mentioned in: ") + _listing(nearby, 6) + "."
+            )
+        return Reply(answer, aimed + nearby, sparql, found=False)
+    parts = []
+    if targeted:
+        parts.append(
+            ctx.t(f"Gericht op {ward.label} ({len(targeted)}): ", f"Targeted at {ward.label} ({len(targeted)}): ")
+            + _listing(targeted)
+        )
+    if citywide:
+        parts.append(
+            ctx.t(
+                f"Stadsbreed, dus ook in {ward.label} ({len(citywide)}): ",
+                f"City-wide, so also in {ward.label} ({len(citywide)}): ",
+            )
+            + _listing(citywide)
+        )
+    head = ctx.t(
+        f"{kind[0].upper()}{kind[1:]} die {ward.label} raken. ", f"{kind[0].upper()}{kind[1:]} that reach {ward.label}. "
+    )
+    return Reply(head + " ".join(p + "." for p in parts), targeted + citywide, sparql)
+
+
+STRONG_CUES = re.compile(r"pilot|project|starten|we starten", re.I)
+EFFORT_CUES = re.compile(r"pilot|project|starten|aanpak|inzet|activiteit|uitvoer", re.I)
+
+
+def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
+    """Passages that name the ward (any spelling), quoted: what the text says about it."""
+    rows, _ = ctx.run("ward-detail", ward=ward.iri)
+    names = {norm(ward.label)} | {norm(str(r.alt)) for r in rows if r.alt}
+    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names if n]
+    items: list[Item] = []
+    last_end: dict[str, int] = {}
+    for passage in ctx.texts:
+        document, (first, last) = passage["document"], passage["lines"]
+        if first <= last_end.get(document, 0) or not any(p.search(passage["norm"]) for p in patterns):
+            continue  # windows overlap by half: a mention is cited once
+        last_end[document] = last
+        quote = passage["text"][:220]
+        items.append(Item(f'{ctx.t("vermelding", "mention")}: "{quote}"', None, [Evidence(document, (first, last), quote)]))
+    # Lines that describe work (a pilot, a project, a start) say more about what reaches the ward than lists do.
+    return sorted(items, key=lambda i: (not STRONG_CUES.search(i.text), not EFFORT_CUES.search(i.text)))
+
+
+def afstemming_rules(ctx: Context) -> Reply:
+    """Without a ward: the coordination rules themselves, from the named document when there is one."""
+    owner = _owner(ctx)
+    rows, sparql = ctx.run("afstemming-rules")
+    if owner is not None:
+        rows = [r for r in rows if norm(owner.label) in norm(str(r.title))] or rows
+    wanted = _principle_asked(ctx.question, ctx.linked)
+    items = _merge(Item(str(r.text)[:400], str(r.rule), evidence_of(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
+    if not items:
+        return Reply(
+            ctx.t(
+                "Niet gevonden: de documenten geven geen afstemmingsregels.",
+                "Not found: the documents state no coordination rules.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(f"Afstemmingsregels ({len(items)}): ", f"Coordination rules ({len(items)}): ")
+        + " | ".join(i.text for i in items[:4]),
+        items,
+        sparql,
+    )
+
+
+def afstemming(ctx: Context) -> Reply:
+    if ctx.linked.first("ward") is None and not ctx.linked.unknown:
+        return afstemming_rules(ctx)
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    efforts = ward_efforts(ctx)
+    rules_rows, rules_sparql = ward_rules(ctx.store)
+    rules = _merge(Item(str(r.text)[:300], str(r.rule), evidence_of(r)) for r in rules_rows)
+    contacts = ward_contacts(ctx.store, ward.label)
+    contact_items = _merge(
+        Item(f"{r.name} ({ctx.t('wijkregisseur', 'ward director')})", str(r.agent), evidence_of(r)) for r in contacts
+    )
+    parts = [efforts.answer]
+    if rules:
+        parts.append(
+            ctx.t(f"Afstemmingsregels ({len(rules)}), o.a.: ", f"Coordination rules ({len(rules)}), e.g.: ") + rules[0].text
+        )
+    if contact_items:
+        parts.append(ctx.t("Contact: ", "Contact: ") + _listing(contact_items))
+    else:
+        parts.append(
+            ctx.t(
+                f"De documenten noemen geen wijkregisseur bij naam voor {ward.label}.",
+                f"The documents name no ward director for {ward.label}.",
+            )
+        )
+    return Reply(
+        " ".join(parts),
+        efforts.items + rules[:8] + contact_items,
+        efforts.sparql or rules_sparql,
+        found=efforts.found or bool(rules),
+    )
+
+
+def ward_buurten(ctx: Context) -> Reply:
+    town = ctx.linked.first("gemeente") if ctx.linked.first("ward") is None else None
+    ward = town or _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = ctx.run("ward-buurten", ward=ward.iri)
+    if town is not None:
+        rows = [r for r in rows if _local(r.kind) == "Buurt"]  # "hoeveel buurten heeft Almelo": the buurten, not the wijken
+    coded = [r for r in rows if r.cbs]
+    # Buurten from the numbered (CBS) list count; names only mentioned in passing are listed apart.
+    items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), evidence_of(r)) for r in (coded or rows))
+    loose = _merge(Item(str(r.label), str(r.part), evidence_of(r)) for r in rows if coded and not r.cbs)
+    if not items:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten noemen geen buurten van {ward.label}.",
+                f"Not found: the documents list no buurten (neighbourhoods) of {ward.label}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(
+            f"{ward.label} heeft {len(items)} buurten: {_listing(items, 80)}."
+            + (f" Ook genoemd: {_listing(loose, 10)}." if loose else ""),
+            f"{ward.label} has {len(items)} neighbourhoods (buurten): {_listing(items, 80)}."
+            + (f" Also mentioned: {_listing(loose, 10)}." if loose else ""),
+        ),
+        items + loose,
+        sparql,
+        count=len(items),
+    )
+
+
+def _ward_detail(ctx: Context, ward: Entity) -> tuple[list[Any], str]:
+    return ctx.run("ward-detail", ward=ward.iri)
+
+
+def ward_code(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = _ward_detail(ctx, ward)
+    codes = sorted({str(r.code) for r in rows if r.code})
+    if not codes:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten geven geen CBS-code voor {ward.label}.",
+                f"Not found: the documents give no CBS code for {ward.label}.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), evidence_of(rows[0]))
+    return Reply(
+        ctx.t(
+            f"Niet vermeld in de documenten: geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: "
+            f"{', '.join(codes)}.",
+            f"Not stated in the documents: no CBS code; derived from the number of {ward.label} in the list of wards: "
+            f"{', '.join(codes)}.",
+        ),
+        [item],
+        sparql,
+    )
+
+
+def ward_variants(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    rows, sparql = _ward_detail(ctx, ward)
+    variants = sorted({str(r.alt) for r in rows if r.alt})
+    items = [Item(v, str(ward.iri)) for v in variants]
+    if not variants:
+        return Reply(
+            ctx.t(
+                f"De documenten schrijven {ward.label} steeds op dezelfde manier.",
+                f"The documents always spell {ward.label} the same way.",
+            ),
+            [],
+            sparql,
+        )
+    return Reply(
+        ctx.t(f"{ward.label} komt ook voor als: {', '.join(variants)}.", f"{ward.label} also occurs as: {', '.join(variants)}."),
+        items,
+        sparql,
+    )
+
+
+def ward_parent(ctx: Context) -> Reply:
+    ward = _ward_or_unknown(ctx)
+    if isinstance(ward, Reply):
+        return ward
+    # A name can be both a listed buurt and a loosely mentioned ward: the buurt knows its wijk.
+    candidates = [e for m in ctx.linked.mentions for e in m.of_kind("ward") if e.label == ward.label] or [ward]
+    parents: list[Item] = []
+    sparql = None
+    for candidate in candidates:
+        rows, sparql = _ward_detail(ctx, candidate)
+        found = _merge(Item(str(r.parentLabel), str(r.parent), evidence_of(r)) for r in rows if r.parentLabel)
+        if found and (not parents or candidate.cls == "Buurt"):
+            parents = found
+    if not parents:
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: de documenten zeggen niet waarin {ward.label} ligt.",
+                f"Not found: the documents do not say where {ward.label} lies.",
+            ),
+            [],
+            sparql,
+            False,
+        )
+    return Reply(
+        ctx.t(f"{ward.label} ligt in {_listing(parents)}.", f"{ward.label} lies in {_listing(parents)}."), parents, sparql
+    )
+
+
+def ward_list(ctx: Context) -> Reply:
+    rows, sparql = ctx.run("wards")
+    municipality = ctx.linked.first("gemeente")
+    if municipality is not None:
+        rows = [r for r in rows if str(r.parent) == str(municipality.iri)]
+    wards = [r for r in rows if _local(r.kind) in ("Wijk", "Dorp", "Stadsdeel")]
+    # A numbered list of wards (with CBS codes) is the municipality's own division; other names were only mentioned.
+    listed = _merge(Item(f"{r.label} ({_local(r.kind).lower()}, {r.cbs})", str(r.ward)) for r in wards if r.cbs)
+    mentioned = _merge(Item(str(r.label), str(r.ward)) for r in wards if not r.cbs)
+    if listed:
+        kinds = {k: sum(f"({k}," in i.text for i in listed) for k in ("wijk", "dorp", "stadsdeel")}
+        split = ", ".join(
+            f"{n} {k}{'en' if k != 'dorp' and n != 1 else ''}{'en' if k == 'dorp' and n != 1 else ''}"
+            for k, n in kinds.items()
+            if n
+        )
+        answer = (
+            ctx.t(
+                f"Wijken en dorpen in de gebiedenlijst ({len(listed)}: {split}): ",
+                f"Wards and villages in the list of wards ({len(listed)}: {split}): ",
+            )
+            + _listing(listed)
+            + "."
+        )
+        if mentioned:
+            answer += (
+                ctx.t(f" Ook genoemd ({len(mentioned)}): ", f" Also mentioned ({len(mentioned)}): ")
+                + _listing(mentioned, 12)
+                + "."
+            )
+        return Reply(answer, listed + mentioned, sparql, count=len(listed))
+    return Reply(
+        ctx.t(f"Wijken en dorpen ({len(mentioned)}): ", f"Wards and villages ({len(mentioned)}): ") + _listing(mentioned) + ".",
+        mentioned,
+        sparql,
+    )

@@ -1,0 +1,153 @@
+"""What every answer is made of (a reply, its items, the lines they cite, the question's context) and the small
+helpers that build them, shared by the intent handlers and the passage answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Literal, URIRef
+
+from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.queries import named
+from beleidsgraaf.queries.linking import EntityIndex, Linked
+from beleidsgraaf.textkey import norm
+
+MAX_LISTED = 25
+
+
+@dataclass
+class Evidence:
+    document: str
+    lines: tuple[int, int]
+    quote: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "lines": list(self.lines), "quote": self.quote}
+
+
+@dataclass
+class Item:
+    text: str
+    iri: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "iri": self.iri, "evidence": [e.as_dict() for e in self.evidence]}
+
+
+@dataclass
+class Reply:
+    answer: str
+    items: list[Item] = field(default_factory=list)
+    sparql: str | None = None
+    found: bool = True
+    count: int | None = None  # what "hoeveel" counts, when that is not every item listed
+    generic: bool = False  # everything of a kind in every document: the question named nothing to narrow it
+
+
+@dataclass
+class Context:
+    store: EmbeddedStore
+    question: str
+    lang: str
+    linked: Linked
+    index: EntityIndex
+    texts: list[dict[str, Any]] = field(default_factory=list)
+
+    def t(self, nl: str, en: str) -> str:
+        return en if self.lang == "en" else nl
+
+    def run(self, name: str, **params: object) -> tuple[list[Row], str]:
+        return run_named(self.store, name, **params)
+
+
+def run_named(store: EmbeddedStore, name: str, **params: object) -> tuple[list[Row], str]:
+    """A named query with its parameters bound (None = not given); rows read unbound variables as None."""
+    query = named.get(name)
+    values = {k: v for k, v in params.items() if v is not None}
+    bindings = {k: (v if isinstance(v, URIRef | Literal) else Literal(v)) for k, v in values.items()}
+    return [Row({str(k): v for k, v in r.asdict().items()}) for r in store.query(query.text, bindings)], query.text
+
+
+class Row(dict[str, Any]):
+    """A result row where an unbound OPTIONAL variable reads as None."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
+
+
+def evidence_of(row: Any) -> list[Evidence]:
+    file, first = getattr(row, "file", None), getattr(row, "first", None)
+    if file is None or first is None:
+        return []
+    last = getattr(row, "last", None) or first
+    quote = getattr(row, "quote", None)
+    return [Evidence(str(file), (int(first), int(last)), str(quote or ""))]
+
+
+def _merge(items: Iterable[Item]) -> list[Item]:
+    """One item per text, evidence pooled (the union default graph repeats rows per named graph)."""
+    merged: dict[str, Item] = {}
+    for item in items:
+        known = merged.setdefault(item.text, Item(item.text, item.iri, []))
+        for ev in item.evidence:
+            if all((e.document, e.lines) != (ev.document, ev.lines) for e in known.evidence):
+                known.evidence.append(ev)
+    return list(merged.values())
+
+
+def _listing(items: list[Item], limit: int = MAX_LISTED) -> str:
+    names = [i.text for i in items[:limit]]
+    more = f" (+{len(items) - limit})" if len(items) > limit else ""
+    return "; ".join(names) + more
+
+
+def _euro(value: float) -> str:
+    whole = f"{value:,.0f}".replace(",", ".")
+    return f"€ {whole}"
+
+
+def _local(iri: object) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
+    names = ctx.linked.unknown
+    if names:
+        # Not a resource in the graph, but the text may still name it ("Sociale Herovering"): quote that.
+        key = norm(names[0])
+        quoted = [t for t in ctx.texts if re.search(rf"\b{re.escape(key)}\b", t["norm"])]
+        if quoted:
+            best = max(quoted, key=lambda t: sum(w in t["norm"] for w in norm(ctx.question).split() if len(w) > 3))
+            item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
+            return Reply(
+                ctx.t(
+                    f"Niet gevonden als {what}: '{names[0]}'; de tekst noemt het wel in {best['document']} regels "
+                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
+                    f"Not found as a {what}: '{names[0]}'; the text does name it in {best['document']} lines "
+                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
+                ),
+                [item],
+            )
+        near = ctx.index.suggest(names[0], kinds)
+        hint = ctx.t(
+            f" Bekende namen die erop lijken: {', '.join(near)}." if near else "",
+            f" Known names that look similar: {', '.join(near)}." if near else "",
+        )
+        return Reply(
+            ctx.t(
+                f"Niet gevonden: '{names[0]}' komt als {what} niet voor in de documenten.{hint}",
+                f"Not found: '{names[0]}' does not occur as a {what} in the documents.{hint}",
+            ),
+            found=False,
+        )
+    return Reply(
+        ctx.t(
+            f"Niet gevonden: de vraag noemt geen {what} die in de documenten voorkomt.",
+            f"Not found: the question names no {what} that occurs in the documents.",
+        ),
+        found=False,
+    )

@@ -1,0 +1,290 @@
+"""Answers from the text rather than the graph: the best passages (inside the documents a question names),
+completed to whole sentences and lists; when the graph's answer misses what the question asks; and the counts
+the documents state themselves."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.queries import intents
+from beleidsgraaf.queries.linking import STOPWORDS, Linked
+from beleidsgraaf.queries.replies import Context, Reply, Row, _not_found
+from beleidsgraaf.textkey import norm
+
+# Content words a question may carry beyond its intent and names before the text, not the graph, answers it.
+SPECIFIC_WORDS = 2
+GENERIC_LISTS = ("ward_list", "programme_list", "document_meta", "shared")
+COMPUTED = ("budget_check", "budget", "capacity")
+QUESTION_WORDS = set(
+    "welke wat wie waar hoe hoeveel zijn worden wordt volgens komende jaren document documenten plan contract which what "
+    "who where does there according years heeft hebben geeft gemeente municipality bijlage annex appendix list lijst "
+    "under onder staan genoemd named villages wards noemt".split()
+)
+
+
+def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> list[str]:
+    """Content words of the question that neither the intent's cues nor a linked name account for."""
+    text = question
+    for cue in intent.cues:
+        text = cue.sub(" ", text)
+    for mention in linked.mentions:
+        text = text.replace(mention.text, " ")
+    return [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
+
+
+def _covered(words: list[str], text: str) -> int:
+    """How many of ``words`` (or, for English words, their Dutch glossary renderings) the text holds."""
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    held = set(tokenize(text))
+    return sum(1 for w in words if (set(tokenize(w)) | set(translated(w))) & held)
+
+
+def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages: list[dict[str, Any]],
+                reply: Reply | None) -> bool:
+    """The question asks about something the intent's answer does not speak of ("wanneer moet het loket
+    operationeel zijn" is not a list of operational goals) and the best passages do."""
+    if intent.name == "passage":
+        return True
+    leftover = _unexplained(question, intent, linked)
+    named = {e.label for m in linked.mentions if (e := linked.first_of(m, "programme", "document"))}
+    if intent.name in GENERIC_LISTS and len(leftover) >= 3 and not (intent.name == "shared" and len(named) >= 2):
+        return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
+    if reply is None or not passages:
+        return False
+    best = max(passages[:5], key=lambda p: _covered(leftover, p["text"]))
+    in_passages = _covered(leftover, best["text"])
+    if reply.generic:
+        # A list of everything answers nothing; a passage with the question's own words or names does.
+        # Passages come from the documents named already, so the other names (a ward, a body) must be in one.
+        names = [m.entities[0].label for m in linked.mentions if m.entities and not linked.first_of(m, "programme", "document")]
+        names = names or [m.entities[0].label for m in linked.mentions if m.entities]
+        return bool(in_passages) or any(_covered(names, p["text"]) >= max(1, len(names)) for p in passages[:5])
+    if intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS:
+        return False  # a sum or a check is computed from the graph; no passage holds it
+    if in_passages < SPECIFIC_WORDS:
+        return False
+    first, last = best["lines"]
+    if any(e.document == best["document"] and first - 3 <= e.lines[0] <= last + 20 for i in reply.items for e in i.evidence):
+        return False  # the graph's answer comes from that very passage (or the list it opens)
+    said = " ".join([reply.answer] + [i.text for i in reply.items] + [e.quote for i in reply.items for e in i.evidence])
+    return in_passages > _covered(leftover, said) if reply.found else True
+
+
+NUMBER_WORDS = "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|twintig"
+STATED_COUNTS = 4  # counts quoted from the text next to the answer
+
+
+def _with_stated_counts(result: dict[str, Any], scope: list[Span], ctx: Context) -> dict[str, Any]:
+    """"Hoeveel inspanningen ...?": what the documents themselves say ("10 inspanningen voor doel I", "de volgende
+    twee strategische hoofdopgaven"), quoted with its lines next to the graph's count; they may differ."""
+    asked = COUNTED.search(ctx.question)
+    if not asked:
+        return result
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    after = ctx.question[asked.start("noun"):].split()[:2]  # "hoeveel strategische hoofdopgaven": both words
+    stems = {t for w in after for t in tokenize(w) + translated(w) if len(t) > 3}
+    pattern = re.compile(rf"\b(\d{{1,3}}|{NUMBER_WORDS})\s+((?:\w+\s+){{0,2}}?)([\w-]+)", re.I)
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for t in ctx.texts:
+        if scope and not any(t["document"] == f and a <= t["lines"][0] <= b for f, a, b in scope):
+            continue
+        for match in pattern.finditer(t["text"]):
+            if re.fullmatch(r"(19|20)\d\d", match.group(1)) or not set(tokenize(match.group(3))) & stems:
+                continue
+            text = t["text"]
+            start = text.rfind(" ", 0, max(0, match.start() - 30)) + 1  # whole words around the number
+            end = text.find(" ", match.end() + 40)
+            phrase = text[start: end if end > 0 else len(text)].strip()
+            found.setdefault(norm(match.group(0)), (t, phrase))
+    if not found:
+        return result
+    shown = list(found.values())[:STATED_COUNTS]
+    said = "; ".join(f'"…{phrase}…" ({t["document"]} {ctx.t("regels", "lines")} {t["lines"][0]}–{t["lines"][1]})'
+                     for t, phrase in shown)
+    result["answer"] += ctx.t(" De tekst noemt zelf: ", " The text itself says: ") + said + "."
+    result["answers"] = result["answers"] + [
+        {"text": phrase, "iri": None, "evidence": [{"document": t["document"], "lines": list(t["lines"]), "quote": phrase}]}
+        for t, phrase in shown
+    ]
+    return result
+
+
+def _load_texts(store: EmbeddedStore) -> list[dict[str, Any]]:
+    """The passage windows stored with the graph (one JSON object per line), for exact name look-ups."""
+    path = store.artifact("passages.jsonl")
+    if path is None:
+        return []
+    texts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for text in texts:
+        text["norm"] = norm(text["text"])  # name look-ups compare normalised text; do it once per store generation
+    return sorted(texts, key=lambda t: (t["document"], t["lines"][0]))
+
+
+Span = tuple[str, int, int]  # file name, first and last line of a document in it
+SCOPED_DEPTH = 60  # results searched for passages inside the documents a question names
+
+
+def _scope(rows: list[Row], linked: Linked) -> list[Span]:
+    """The documents (rows of the ``documents`` query) the question names, by programme, document or
+    municipality ("volgens de Utrechtse notitie")."""
+    named: list[Span] = []
+    towns: list[Span] = []
+    for mention in linked.mentions:
+        owner = linked.first_of(mention, "programme", "document")
+        if owner is not None:
+            named += [(str(r.file), int(r.first), int(r.last)) for r in rows if str(owner.iri) in (str(r.doc), str(r.programme))]
+        elif mention.entities:
+            town = norm(mention.entities[0].label)
+            towns += [(str(r.file), int(r.first), int(r.last)) for r in rows
+                      if r.municipality and norm(str(r.municipality)) == town]
+    several = len({norm(str(r.municipality)) for r in rows if r.municipality}) > 1  # else naming the town narrows nothing
+    return list(dict.fromkeys(named + (towns if several else [])))
+
+
+def _passages(store: EmbeddedStore, question: str, k: int = 5, scope: list[Span] | None = None) -> list[dict[str, Any]]:
+    """The best passages; when the question names documents, the best passages inside them."""
+    try:
+        from beleidsgraaf.queries.search import search
+    except ImportError:  # search is optional until its index exists
+        return []
+    try:
+        found = [p.as_dict() for p in search(store, question, SCOPED_DEPTH if scope else k)]
+    except Exception:  # noqa: BLE001 - a missing or stale index must not break graph answers
+        return []
+    inside = [p for p in found if any(p["document"] == f and a <= p["lines"][0] <= b for f, a, b in scope or [])]
+    return (inside or found)[:k]
+
+
+SHORT_PASSAGE = 160
+LIST_LINES = 20  # how far a passage that announces a list (ends in ':') runs on to show the list
+
+
+def _next_window(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    follow = [t for t in texts if t["document"] == passage["document"] and t["lines"][0] > passage["lines"][1]]
+    if not follow:
+        return None
+    nxt = min(follow, key=lambda t: t["lines"][0])
+    return nxt if nxt["lines"][0] <= passage["lines"][1] + 3 else None
+
+
+def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A passage completed to the end of its last sentence, and, when it announces a list ("... bestaat uit
+    de volgende activiteiten:"), run on over the list."""
+    first = passage["lines"][0]
+    # A short window (cells of a flattened table) runs on once: alone it lacks the words that answer.
+    if len(passage["text"]) < SHORT_PASSAGE and (nxt := _next_window(passage, texts)):
+        passage = {**passage, "text": f"{passage['text'].rstrip()} {nxt['text'].strip()}", "lines": [first, nxt["lines"][1]]}
+    announces = bool(re.search(r":\W*$", passage["text"].rstrip()))
+    while announces and passage["lines"][1] - first < LIST_LINES:
+        nxt = _next_window(passage, texts)
+        if nxt is None:
+            break
+        passage = {**passage, "text": f"{passage['text'].rstrip()} {nxt['text'].strip()}", "lines": [first, nxt["lines"][1]]}
+    text = passage["text"].rstrip()
+    if re.search(r"[.!?;]\W*$", text):
+        return passage
+    nxt = _next_window(passage, texts)
+    if nxt is None:
+        return passage
+    end = re.search(r"[.!?](\s|$)", nxt["text"])
+    if end is None:
+        return passage
+    return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [first, nxt["lines"][1]]}
+
+
+QUANTITY = re.compile(r"\bhoeveel\b|\bhoe (groot|hoog|lang)\b|\bhow (much|many|large|big|high|long)\b|\bwelk bedrag\b|"
+                      r"\bwhat (annual |yearly )?(budget|amount)\b", re.I)
+MONEY_WORDS = re.compile(r"geld|budget|bedrag|\bkost|euro|€|subsid|how much", re.I)
+MONEY_TEXT = re.compile(r"€|\beuro\b|\d{1,3}(\.\d{3})+|\bmiljoen\b|\bmln\b", re.I)
+NUMBER_TEXT = re.compile(r"(?<![\d.])(?!(19|20)\d\d\b)\d+|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|"
+                         r"honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b", re.I)
+COUNTED = re.compile(r"\b(hoeveel|how many)\s+(?P<noun>[a-zà-ÿ-]{4,})", re.I)
+
+
+def _number_near(noun: str, text: str, reach: int = 4) -> bool:
+    from beleidsgraaf.queries.search import tokenize, translated
+
+    wanted = set(tokenize(noun)) | set(translated(noun))
+    words = re.findall(r"[\w.,-]+", text)
+    stems = [set(tokenize(w)) for w in words]
+    for i, word in enumerate(words):
+        if NUMBER_TEXT.fullmatch(word.strip(".,")) and any(wanted & stems[j] for j in
+                                                           range(max(0, i - reach), min(len(words), i + reach + 1))):
+            return True
+    return False
+
+
+def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str | None:
+    """Why the best passages cannot answer: a year they never mention, or an amount or number they do not give."""
+    nearest = shown[:3]
+    for year in re.findall(r"\b(?:19|20)\d\d\b", question):
+        if not any(year in p["text"] for p in nearest):
+            return ctx.t(f"Niet gevonden: de documenten noemen hierover niets voor {year}.",
+                         f"Not found: the documents state nothing on this for {year}.")
+    if QUANTITY.search(question):
+        money = MONEY_WORDS.search(question)
+        counted = COUNTED.search(question)
+        if money:
+            stated = any(MONEY_TEXT.search(p["text"]) for p in nearest)
+        elif counted:
+            # "hoeveel inwoners": a number next to that noun (or its Dutch word), not any list number nearby.
+            stated = any(_number_near(counted.group("noun"), p["text"]) for p in nearest)
+        else:
+            stated = any(NUMBER_TEXT.search(p["text"]) for p in nearest)
+        if not stated:
+            what = ctx.t("bedrag", "amount") if money else ctx.t("aantal", "number")
+            return ctx.t(f"Niet gevonden: de documenten noemen hier geen {what}.",
+                         f"Not found: the documents state no {what} for this.")
+    return None
+
+
+def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked) -> list[dict[str, Any]]:
+    """The passages that hold most of the question's content words first, the names it links counting double
+    (search order breaks ties): fusion ranks a passage that merely sounds alike above the one that names the
+    programme adviser of the programme asked about."""
+    focus = [w for w in dict.fromkeys(norm(question).split()) if len(w) > 3 and w not in QUESTION_WORDS and w not in STOPWORDS]
+    names = list(dict.fromkeys(m.entities[0].label for m in linked.mentions if m.entities))
+    if not focus and not names:
+        return shown
+
+    def score(p: dict[str, Any]) -> int:
+        held = norm(p["text"])
+        return _covered(focus, p["text"]) + 2 * sum(1 for n in names if norm(n) in held)
+
+    scored = [(-score(p), rank, p) for rank, p in enumerate(shown)]
+    return [p for _, _, p in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
+    shown = _reranked(question, [_completed(p, ctx.texts) for p in passages[:5]], linked)
+    if linked.unknown and not linked.mentions:
+        reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
+        answer = reply.answer
+    elif shown:
+        top = shown[0]
+        quote = f'{top["document"]} {ctx.t("regels", "lines")} {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"'
+        unstated = _unstated(question, shown, ctx)
+        if unstated:
+            answer = unstated + ctx.t(" Dichtstbijzijnde passage: ", " Nearest passage: ") + quote
+        else:
+            answer = ctx.t("Antwoord uit een passage: ", "Passage-based answer: ") + quote
+    else:
+        answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
+    return {"question": question, "intent": None, "answer": answer, "answers": _passage_items(shown), "passages": passages,
+            "sparql": None}
+
+
+def _passage_items(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": p["text"][:1200],
+            "iri": None,
+            "evidence": [{"document": p["document"], "lines": list(p["lines"]), "quote": p["text"][:200]}],
+        }
+        for p in shown
+    ]
