@@ -5,7 +5,9 @@ the documents state themselves."""
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from typing import Any
 
 from beleidsgraaf.ontology.store import EmbeddedStore
@@ -193,7 +195,11 @@ def _completed(passage: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str
         return passage
     end = re.search(r"[.!?](\s|$)", nxt["text"])
     if end is None:
-        return passage
+        if re.search(r"[.!?]", text) or len(nxt["text"]) > SHORT_PASSAGE:
+            return passage
+        # Cells of a flattened table have no full stops at all: the next short cell ("Inzet Wijkregie: regisserend")
+        # belongs to the same row.
+        return {**passage, "text": f"{text} {nxt['text'].strip()}", "lines": [first, nxt["lines"][1]]}
     return {**passage, "text": f"{text} {nxt['text'][: end.end()].strip()}", "lines": [first, nxt["lines"][1]]}
 
 
@@ -243,25 +249,47 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
     return None
 
 
-def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked) -> list[dict[str, Any]]:
-    """The passages that hold most of the question's content words first, the names it links counting double
-    (search order breaks ties): fusion ranks a passage that merely sounds alike above the one that names the
-    programme adviser of the programme asked about."""
+_SPREAD: dict[int, tuple[list[dict[str, Any]], Counter[str]]] = {}
+
+
+def _spread(texts: list[dict[str, Any]]) -> Counter[str]:
+    """In how many passage windows each search token occurs (once per store generation's texts)."""
+    from beleidsgraaf.queries.search import tokenize
+
+    cached = _SPREAD.get(id(texts))
+    if cached is None or cached[0] is not texts:
+        _SPREAD.clear()
+        cached = (texts, Counter(t for window in texts for t in set(tokenize(window["text"]))))
+        _SPREAD[id(texts)] = cached
+    return cached[1]
+
+
+def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages that hold most of the question's content words first, a rare word ("arbeidsmigratie") counting
+    more than a common one ("wijkregie") and the names it links counting double (search order breaks ties): fusion
+    ranks a passage that merely sounds alike above the one that names the programme adviser asked about."""
+    from beleidsgraaf.queries.search import tokenize, translated
+
     focus = [w for w in dict.fromkeys(norm(question).split()) if len(w) > 3 and w not in QUESTION_WORDS and w not in STOPWORDS]
     names = list(dict.fromkeys(m.entities[0].label for m in linked.mentions if m.entities))
     if not focus and not names:
         return shown
+    spread = _spread(texts)
+    windows = max(len(texts), 1)
+    weights = {w: max(math.log(windows / (1 + min(spread[t] for t in forms))), 0.5)
+               for w in focus if (forms := set(tokenize(w)) | set(translated(w)))}
 
-    def score(p: dict[str, Any]) -> int:
-        held = norm(p["text"])
-        return _covered(focus, p["text"]) + 2 * sum(1 for n in names if norm(n) in held)
+    def score(p: dict[str, Any]) -> float:
+        held = set(tokenize(p["text"]))
+        found = sum(weight for w, weight in weights.items() if (set(tokenize(w)) | set(translated(w))) & held)
+        return found + 2 * max(weights.values(), default=1.0) * sum(1 for n in names if norm(n) in norm(p["text"]))
 
     scored = [(-score(p), rank, p) for rank, p in enumerate(shown)]
     return [p for _, _, p in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
 def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
-    shown = _reranked(question, [_completed(p, ctx.texts) for p in passages[:5]], linked)
+    shown = _reranked(question, [_completed(p, ctx.texts) for p in passages[:5]], linked, ctx.texts)
     if linked.unknown and not linked.mentions:
         reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
         answer = reply.answer

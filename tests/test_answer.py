@@ -284,3 +284,9 @@ def test_count_questions_quote_the_counts_the_text_states(worker):
     nothing = worker.ask("How many inhabitants does Ossenkoppelerhoek have?")
     assert nothing["answer"].startswith("Not found")  # its buurten are numbered 1-6, but no number of inhabitants
 
+
+def test_a_flattened_table_row_is_found_by_its_rare_words_and_shown_whole(worker):
+    result = worker.ask("Bij wie wordt een onderwerp als arbeidsmigratie of de woonvisie belegd volgens de takenanalyse?")
+    assert "Arbeidsmigratie" in result["answer"] and "Lijnorganisatie" in result["answer"]
+    assert "regisserend" in result["answer"]  # the next cell of the row: "Inzet Wijkregie: regisserend, ..."
+
