@@ -94,7 +94,9 @@ class GraphBuilder:
     # -- provenance ------------------------------------------------------------------------------
     def cite(self, subject: URIRef, document: URIRef, evidence: Evidence, method: URIRef = BG.extractie) -> None:
         g = self.graph
-        node = URIRef(f"{subject}/bron/{evidence.first}-{evidence.last}")
+        # The file is part of the node: a resource named in several files (a partner, a ward) gets one citation per
+        # file and line span, never one node collecting the lines of every file that has a line with that number.
+        node = URIRef(f"{subject}/bron/{self.file_slug}/{evidence.first}-{evidence.last}")
         g.add((subject, PROV.wasDerivedFrom, document))
         g.add((subject, PROV.hadPrimarySource, self.file))
         g.add((subject, PROV.qualifiedDerivation, node))
