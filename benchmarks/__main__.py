@@ -154,6 +154,12 @@ def stage_product(work: Path, scale: str, placeholder: bool, repeat: int, questi
     store = open_store(str(work / "ox"))
     values = parameter_values(store, "almelo" if scale == "corpus" else town_name(0).lower())
     (work / "parameters.json").write_text(json.dumps(values), encoding="utf-8")
+    progress = (work / "product.jsonl").open("a", encoding="utf-8")  # read it while a long run goes on
+
+    def record(key: str, value: object) -> None:
+        progress.write(json.dumps({key: value}) + "\n")
+        progress.flush()
+
     rows: dict[str, Any] = {}
     for name, query, bound in runnable(values):
         started = time.perf_counter()
@@ -161,6 +167,7 @@ def stage_product(work: Path, scale: str, placeholder: bool, repeat: int, questi
         first = time.perf_counter() - started
         ox = timed(lambda q=query, b=bound: list(store.query(q.text, b)), repeat)
         rows[name] = {"rows": count, "first_ms": first * 1000, **percentiles(ox)}
+        record(name, rows[name])
     out: dict[str, Any] = {"named_queries": rows}
     try:
         with deadline(validate_seconds):  # validate reads every citation: a slow query there must not stall the run
@@ -171,6 +178,7 @@ def stage_product(work: Path, scale: str, placeholder: bool, repeat: int, questi
                                **percentiles(timed(lambda: validate(store), repeat))}
     except Deadline as exc:
         out["validate"] = {"error": str(exc), "timeout_s": validate_seconds}
+    record("validate", out["validate"])
 
     texts = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()[:questions]]
     started = time.perf_counter()
@@ -178,6 +186,7 @@ def stage_product(work: Path, scale: str, placeholder: bool, repeat: int, questi
     ask_cold = time.perf_counter() - started
     warm = [t for q in texts for t in timed(lambda q=q: ask(store, q), 1)]
     out["ask"] = {"cold_s": ask_cold, "warm": percentiles(warm)}
+    record("ask", out["ask"])
     modes = {}
     for mode in ("hybrid", "bm25", "dense"):
         search(store, texts[0], 10, mode)

@@ -33,10 +33,29 @@ def _passages(store: Any) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def _where(spelling: str, passages: list[dict[str, Any]]) -> list[list[Any]]:
-    pattern = re.compile(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])")
-    hits = [[p["document"], *p["lines"]] for p in passages if pattern.search(p["text"])]
-    return hits[:MAX_LINES]
+def _where_all(spellings: set[str], passages: list[dict[str, Any]]) -> dict[str, list[list[Any]]]:
+    """For every spelling, the passages that hold it as a whole word (the first MAX_LINES). One pass over the passages
+    for all spellings: a pass per spelling took 163 s at 1 M triples (220 wards, 89k passages)."""
+    hits: dict[str, list[list[Any]]] = {name: [] for name in spellings}
+    if not spellings:
+        return hits
+    starts = re.compile(r"(?<![\w-])(?=" + "|".join(re.escape(n) for n in sorted(spellings, key=len, reverse=True)) + ")")
+    by_first: dict[str, list[str]] = {}
+    for name in spellings:
+        by_first.setdefault(name[:1], []).append(name)
+    for passage in passages:
+        text = passage["text"]
+        seen: set[str] = set()
+        for match in starts.finditer(text):
+            at = match.start()
+            for name in by_first.get(text[at], []):
+                end = at + len(name)
+                if name not in seen and text.startswith(name, at) and not re.match(r"[\w-]", text[end:end + 1]):
+                    seen.add(name)
+        for name in seen:
+            if len(hits[name]) < MAX_LINES:
+                hits[name].append([passage["document"], *passage["lines"]])
+    return hits
 
 
 def ward_variants(store: Any, head: str) -> list[dict[str, Any]]:
@@ -45,10 +64,11 @@ def ward_variants(store: Any, head: str) -> list[dict[str, Any]]:
         entry = spellings.setdefault(str(row.ward), {"focus": str(row.ward), "label": str(row.pref), "spellings": set()})
         entry["spellings"].update({str(row.pref), str(row.alt)})
     passages = _passages(store)
+    everywhere = _where_all({name for entry in spellings.values() for name in entry["spellings"]}, passages)
     found = []
     for entry in spellings.values():
         names = sorted(entry["spellings"], key=lambda s: (s != entry["label"], s))
-        where = {name: _where(name, passages) for name in names}
+        where = {name: everywhere[name] for name in names}
         found.append({"kind": "ward", "focus": entry["focus"], "label": entry["label"], "spellings": where})
     return found
 
