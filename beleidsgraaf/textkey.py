@@ -13,6 +13,10 @@ def norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+# "Programmalijn 1: Integrale preventie" is called "Integrale preventie" as often; ingest and linking both strip it.
+NUMBERED = re.compile(r"^\s*(programmalijn|actielijn|spoor|project|thema|pijler|werkveld|doel)\s+[\divx]+\s*[:.]\s*", re.I)
+
+
 def letters_in_order(short: str, name: str, anchored: bool = False) -> bool:
     """The letters of an abbreviation occur in order in a name key: NSK ~ nieuwstraatkwartier.
 

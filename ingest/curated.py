@@ -8,7 +8,6 @@ file's own curated named graph, so extracted and curated facts stay apart.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
@@ -22,10 +21,10 @@ from beleidsgraaf.ingest.records import Evidence
 from beleidsgraaf.ingest.text import norm, quote, slugify
 from beleidsgraaf.ingest.to_rdf import EFFORT_CLASS, GOAL_CLASS, GraphBuilder
 from beleidsgraaf.ontology.namespaces import BG, ID
+from beleidsgraaf.textkey import NUMBERED
 
 CURATED_DIR = Path(__file__).with_name("curated")
 LEVEL_CLASS = {**GOAL_CLASS, **EFFORT_CLASS}
-NUMBERED = re.compile(r"^\s*(programmalijn|actielijn|spoor|project|thema|pijler|werkveld|doel)\s+[\divx]+\s*[:.]\s*", re.I)
 
 
 def overlay_files(source_name: str, directory: Path = CURATED_DIR) -> list[Path]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 from beleidsgraaf.queries.handlers_wards import ward_efforts
-from beleidsgraaf.queries.linking import NUMBERED
 from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, _listing, _local, _merge, _not_found, evidence_of
 from beleidsgraaf.queries.subjects import _owner
 from beleidsgraaf.queries.text_answers import _completed
-from beleidsgraaf.textkey import norm
+from beleidsgraaf.textkey import NUMBERED, norm
 
 LEVEL_WORDS = [
     ("Visie", re.compile(r"visie|vision", re.I)),

@@ -17,7 +17,7 @@ from rdflib import URIRef
 
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
-from beleidsgraaf.textkey import letters_in_order, norm
+from beleidsgraaf.textkey import NUMBERED, letters_in_order, norm
 
 # The kind of each class, as the intents ask for them.
 KIND_OF_CLASS = {
@@ -197,7 +197,6 @@ class EntityIndex:
         return [candidates[key][0].label for key, score, _ in found if score >= 60]
 
 
-NUMBERED = re.compile(r"^\s*(programmalijn|actielijn|spoor|project|thema|pijler|werkveld|doel)\s+[\divx]+\s*[:.]\s*", re.I)
 KIND_WORDS = re.compile(r"^(concept )?(programma ?contract|programma|contract|plan|notitie|nota|brief|project)\s+", re.I)
 
 

@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from beleidsgraaf.ontology.store import EmbeddedStore
@@ -37,12 +38,26 @@ def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> list[
     return [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
 
 
-def _covered(words: list[str], text: str) -> int:
-    """How many of ``words`` (or, for English words, their Dutch glossary renderings) the text holds."""
+@lru_cache(maxsize=4096)
+def _forms(word: str) -> frozenset[str]:
+    """A question word's search tokens and, for an English word, its Dutch glossary renderings."""
     from beleidsgraaf.queries.search import tokenize, translated
 
-    held = set(tokenize(text))
-    return sum(1 for w in words if (set(tokenize(w)) | set(translated(w))) & held)
+    return frozenset(tokenize(word)) | frozenset(translated(word))
+
+
+@lru_cache(maxsize=4096)
+def _held(text: str) -> frozenset[str]:
+    """The search tokens of a passage text (the same passages are weighed several times per question)."""
+    from beleidsgraaf.queries.search import tokenize
+
+    return frozenset(tokenize(text))
+
+
+def _covered(words: list[str], text: str) -> int:
+    """How many of ``words`` (or, for English words, their Dutch glossary renderings) the text holds."""
+    held = _held(text)
+    return sum(1 for w in words if _forms(w) & held)
 
 
 def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages: list[dict[str, Any]],
@@ -86,17 +101,15 @@ def _with_stated_counts(result: dict[str, Any], scope: list[Span], ctx: Context)
     asked = COUNTED.search(ctx.question)
     if not asked:
         return result
-    from beleidsgraaf.queries.search import tokenize, translated
-
     after = ctx.question[asked.start("noun"):].split()[:2]  # "hoeveel strategische hoofdopgaven": both words
-    stems = {t for w in after for t in tokenize(w) + translated(w) if len(t) > 3}
+    stems = {t for w in after for t in _forms(w) if len(t) > 3}
     pattern = re.compile(rf"\b(\d{{1,3}}|{NUMBER_WORDS})\s+((?:\w+\s+){{0,2}}?)([\w-]+)", re.I)
     found: dict[str, tuple[dict[str, Any], str]] = {}
     for t in ctx.texts:
         if scope and not any(t["document"] == f and a <= t["lines"][0] <= b for f, a, b in scope):
             continue
         for match in pattern.finditer(t["text"]):
-            if re.fullmatch(r"(19|20)\d\d", match.group(1)) or not set(tokenize(match.group(3))) & stems:
+            if re.fullmatch(r"(19|20)\d\d", match.group(1)) or not _held(match.group(3)) & stems:
                 continue
             text = t["text"]
             start = text.rfind(" ", 0, max(0, match.start() - 30)) + 1  # whole words around the number
@@ -213,11 +226,9 @@ COUNTED = re.compile(r"\b(hoeveel|how many)\s+(?P<noun>[a-zà-ÿ-]{4,})", re.I)
 
 
 def _number_near(noun: str, text: str, reach: int = 4) -> bool:
-    from beleidsgraaf.queries.search import tokenize, translated
-
-    wanted = set(tokenize(noun)) | set(translated(noun))
+    wanted = _forms(noun)
     words = re.findall(r"[\w.,-]+", text)
-    stems = [set(tokenize(w)) for w in words]
+    stems = [_held(w) for w in words]
     for i, word in enumerate(words):
         if NUMBER_TEXT.fullmatch(word.strip(".,")) and any(wanted & stems[j] for j in
                                                            range(max(0, i - reach), min(len(words), i + reach + 1))):
@@ -268,20 +279,17 @@ def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts:
     """The passages that hold most of the question's content words first, a rare word ("arbeidsmigratie") counting
     more than a common one ("wijkregie") and the names it links counting double (search order breaks ties): fusion
     ranks a passage that merely sounds alike above the one that names the programme adviser asked about."""
-    from beleidsgraaf.queries.search import tokenize, translated
-
     focus = [w for w in dict.fromkeys(norm(question).split()) if len(w) > 3 and w not in QUESTION_WORDS and w not in STOPWORDS]
     names = list(dict.fromkeys(m.entities[0].label for m in linked.mentions if m.entities))
     if not focus and not names:
         return shown
     spread = _spread(texts)
     windows = max(len(texts), 1)
-    weights = {w: max(math.log(windows / (1 + min(spread[t] for t in forms))), 0.5)
-               for w in focus if (forms := set(tokenize(w)) | set(translated(w)))}
+    weights = {w: max(math.log(windows / (1 + min(spread[t] for t in _forms(w)))), 0.5) for w in focus if _forms(w)}
 
     def score(p: dict[str, Any]) -> float:
-        held = set(tokenize(p["text"]))
-        found = sum(weight for w, weight in weights.items() if (set(tokenize(w)) | set(translated(w))) & held)
+        held = _held(p["text"])
+        found = sum(weight for w, weight in weights.items() if _forms(w) & held)
         return found + 2 * max(weights.values(), default=1.0) * sum(1 for n in names if norm(n) in norm(p["text"]))
 
     scored = [(-score(p), rank, p) for rank, p in enumerate(shown)]
