@@ -49,7 +49,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.
         def tick(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        report = service.run_ingest(paths, store, tick, force=force)
+        report = service.run_ingest(paths, store, tick, force=force, waiting=lambda message: err.print(message))
     if report.unchanged:
         out.print(f"Ingest: ongewijzigd (unchanged), {len(report.files)} bestanden, {report.triples} triples, "
                   f"{report.passages} passages, {time.perf_counter() - started:.1f} s; --force bouwt opnieuw",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +43,8 @@ def store_for(location: str | None) -> EmbeddedStore:
 
 
 def run_ingest(paths: list[Path], location: str | None, progress: Progress | None = None,
-               force: bool = False) -> IngestReport:
-    return ingest(paths, store_for(location), progress, force=force)
+               force: bool = False, waiting: Callable[[str], None] | None = None) -> IngestReport:
+    return ingest(paths, store_for(location), progress, force=force, waiting=waiting)
 
 
 def require_data(store: EmbeddedStore) -> None:

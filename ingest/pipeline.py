@@ -15,14 +15,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from beleidsgraaf.errors import InputError
-from beleidsgraaf.ingest import embedding, fingerprint, passages, readers
+from beleidsgraaf.ingest import embedding, fingerprint, identity, passages, readers
 from beleidsgraaf.ingest.curated import build_overlay
 from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
 from beleidsgraaf.ingest.gazetteer import Gazetteer
 from beleidsgraaf.ingest.profiles import choose_profile
 from beleidsgraaf.ingest.records import Extraction
 from beleidsgraaf.ingest.segment import describe, read_manifest, split_documents
-from beleidsgraaf.ingest.text import norm, slugify
+from beleidsgraaf.ingest.text import norm
 from beleidsgraaf.ingest.to_rdf import GraphBuilder, document_iri
 from beleidsgraaf.ontology.model import ontology_graph
 from beleidsgraaf.ontology.namespaces import BG, ONTOLOGY_GRAPH, curated_graph, extracted_graph
@@ -108,7 +108,7 @@ def _existing_wards(store: EmbeddedStore, rereading: set[str]) -> list[tuple[str
     """Wards already in the store from files not re-ingested now (the files re-read bring their own again)."""
     if not store.exists():
         return []
-    rows = store.query((Path(__file__).with_name("queries") / "listed-wards.rq").read_text(encoding="utf-8"))
+    rows = store.query(_query("listed-wards"))
     return list(dict.fromkeys((str(r[0]), str(r[1]).lower(), str(r[2])) for r in rows if str(r[3]) not in rereading))
 
 
@@ -126,27 +126,45 @@ def _unchanged(store: EmbeddedStore, files: list[Path], curated_dir: Path | None
 
 
 def ingest(paths: Iterable[Path], store: EmbeddedStore, progress: Progress | None = None,
-           curated_dir: Path | None = None, force: bool = False) -> IngestReport:
-    """Ingest ``paths`` (files and folders) into ``store``; ``force`` rebuilds even when nothing changed."""
+           curated_dir: Path | None = None, force: bool = False,
+           waiting: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest ``paths`` (files and folders) into ``store``; ``force`` rebuilds even when nothing changed.
+
+    The whole ingest holds the store's writer lock: what it reads from the store (the fingerprint,
+    kept graphs, stored passages, known wards) is what its new generation is built on, so a second
+    ingest waits (``waiting`` says so) instead of losing the first one's graph.
+    """
     files = collect(list(paths))
-    key, previous = _unchanged(store, files, curated_dir)
-    if previous is not None and not force:
-        return previous
-    tick = progress or (lambda *_: None)
-    sources = []
-    for index, path in enumerate(files, start=1):
-        tick(f"lezen {path.name}", index, len(files))
-        sources.append(readers.read(path))
-    names = [s.name for s in sources]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        raise InputError(f"two files share the name {sorted(duplicates)[0]}; citations need unique file names")
-    report, generation = _build(sources, store, tick, curated_dir)
-    if key is not None:
-        # Added after the switch because it holds the final counts; a crash before this line only
-        # means the next ingest of the same inputs rebuilds.
-        store.add_artifact(generation, fingerprint.ARTIFACT, fingerprint.artifact(key, report))
+    with store.writing(waiting):
+        key, previous = _unchanged(store, files, curated_dir)
+        if previous is not None and not force:
+            return previous
+        tick = progress or (lambda *_: None)
+        sources = []
+        for index, path in enumerate(files, start=1):
+            tick(f"lezen {path.name}", index, len(files))
+            sources.append(readers.read(path))
+        names = [s.name for s in sources]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise InputError(f"two files share the name {sorted(duplicates)[0]}; citations need unique file names")
+        identity.check_unique(names, _stored_files(store))
+        report, generation = _build(sources, store, tick, curated_dir)
+        if key is not None:
+            # Added after the switch because it holds the final counts; a crash before this line only
+            # means the next ingest of the same inputs rebuilds.
+            store.add_artifact(generation, fingerprint.ARTIFACT, fingerprint.artifact(key, report))
     return report
+
+
+def _stored_files(store: EmbeddedStore) -> list[str]:
+    if not store.exists():
+        return []
+    return [str(row[0]) for row in store.query(_query("stored-files"))]
+
+
+def _query(name: str) -> str:
+    return (Path(__file__).with_name("queries") / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progress,
@@ -182,7 +200,7 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
     graphs: dict[URIRef, Graph] = {}
     for index, source in enumerate(sources, start=1):
         tick(f"extraheren {source.name}", index, len(sources))
-        file_slug = slugify(Path(source.name).stem, 80)
+        file_slug = identity.file_key(source.name)
         extractions = _extract_file(source, gazetteers, programmes)
         builder = GraphBuilder(source, file_slug)
         for ex in extractions:
@@ -198,7 +216,7 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
         report.files.append(source.name)
     graphs[ONTOLOGY_GRAPH] = ontology_graph()
     tick("opslaan", len(sources), len(sources))
-    stale_curated = [URIRef(curated_graph(slugify(Path(s.name).stem, 80))) for s in sources]
+    stale_curated = [URIRef(curated_graph(identity.file_key(s.name))) for s in sources]
     # The search index switches with the graph; files not re-ingested now keep their passages.
     tick("zoekindex", len(sources), len(sources))
     index = passages.build(sources, passages.stored(store))

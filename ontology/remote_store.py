@@ -22,8 +22,7 @@ import io
 import os
 import shutil
 import threading
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from beleidsgraaf.errors import StoreError
+from beleidsgraaf.ontology.generations import Generations
 from beleidsgraaf.ontology.namespaces import bind_prefixes
 from beleidsgraaf.ontology.store import ENV_STORE, bind_values
 
@@ -76,8 +76,9 @@ class RemoteStore:
                              hint="e.g. --endpoint http://localhost:7878/query")
         key = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
         folder = Path(artifacts_dir).expanduser() if artifacts_dir else _cache_home() / key
-        self.location = RemoteLocation(endpoint, update_endpoint or endpoint, folder)
-        self.root = folder
+        self.generations = Generations(folder)
+        self.root = self.generations.root
+        self.location = RemoteLocation(endpoint, update_endpoint or endpoint, self.root)
         self.timeout = timeout if timeout is not None else float(os.environ.get(ENV_TIMEOUT) or 300)
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
@@ -146,9 +147,9 @@ class RemoteStore:
     def current(self) -> Path | None:
         """The local artifact generation; the artifact folder itself when the server has data but this machine no
         artifacts (another machine ingested). Callers use it to notice a new ingest."""
-        link = self.root / "current"
-        if link.is_symlink() and link.resolve().exists():
-            return link.resolve()
+        generation = self.generations.current
+        if generation is not None:
+            return generation
         if self.exists():
             self.root.mkdir(parents=True, exist_ok=True)
             return self.root
@@ -195,31 +196,25 @@ class RemoteStore:
         The artifacts are staged locally first and switched in only after the server accepted the
         update, so a failed update leaves both the server's graphs and the local index as they were.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
-        try:
-            (generation / "artifacts").mkdir(parents=True)
-            for name, data in (artifacts or {}).items():
-                if "/" in name or name.startswith("."):
-                    raise StoreError(f"invalid artifact name {name!r}")
-                (generation / "artifacts" / name).write_bytes(data)
-            for request in _update_requests(graphs, drop, int(os.environ.get(ENV_MAX_UPDATE) or 64 * 2**20)):
-                self._post(self.location.update_endpoint, request, "application/sparql-update")
-            self._switch(generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        for child in self.root.glob("gen-*"):
-            if child != generation:
-                shutil.rmtree(child, ignore_errors=True)
+        with self.writing():
+            generation = self.generations.new()
+            try:
+                (generation / "artifacts").mkdir(parents=True)
+                for name, data in (artifacts or {}).items():
+                    if "/" in name or name.startswith("."):
+                        raise StoreError(f"invalid artifact name {name!r}")
+                    (generation / "artifacts" / name).write_bytes(data)
+                for request in _update_requests(graphs, drop, int(os.environ.get(ENV_MAX_UPDATE) or 64 * 2**20)):
+                    self._post(self.location.update_endpoint, request, "application/sparql-update")
+                self.generations.switch(generation, durable=False)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
         return generation
 
-    def _switch(self, generation: Path) -> None:
-        tmp_link = self.root / f".current-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            tmp_link.unlink()
-        tmp_link.symlink_to(generation.name)
-        os.replace(tmp_link, self.root / "current")
+    def writing(self, waiting: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """Serialises writers on this machine (the lock is on the local artifact folder)."""
+        return self.generations.writing(waiting)
 
 
 def _typed(term: Node) -> Node:

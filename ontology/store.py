@@ -16,8 +16,7 @@ import contextlib
 import os
 import re
 import shutil
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from beleidsgraaf.errors import StoreError
+from beleidsgraaf.ontology.generations import Generations
 from beleidsgraaf.ontology.namespaces import bind_prefixes
 
 DEFAULT_DIR = ".beleidsgraaf"
@@ -43,33 +43,44 @@ class StoreLocation:
 
     @classmethod
     def parse(cls, text: str | None) -> StoreLocation:
-        """``--store`` value, else $BELEIDSGRAAF_STORE, else ./.beleidsgraaf (oxigraph)."""
+        """``--store`` value, else $BELEIDSGRAAF_STORE, else ./.beleidsgraaf (oxigraph).
+
+        The path is made absolute here, once: everything after compares resolved paths, and a
+        relative one compared with the resolved ``current`` link once made every generation look
+        like garbage.
+        """
         text = text or os.environ.get(ENV_STORE) or DEFAULT_DIR
         backend, sep, rest = text.partition(":")
         if sep and backend in BACKENDS:
-            return cls(backend, Path(rest).expanduser())
+            return cls(backend, _absolute(rest))
         if sep and backend in ("sparql", "http", "https"):
             raise StoreError("A remote SPARQL store is configured with --endpoint, not --store.")
-        return cls("oxigraph", Path(text).expanduser())
+        return cls("oxigraph", _absolute(text))
 
     def __str__(self) -> str:
         return f"{self.backend}:{self.path}"
 
 
+def _absolute(text: str) -> Path:
+    if not text.strip():
+        raise StoreError("The store location is empty.", hint=f"give --store DIR or set {ENV_STORE}")
+    return Path(text).expanduser().resolve()
+
+
 class EmbeddedStore:
-    """A generational embedded store. Reads go to the current generation."""
+    """A generational embedded store. Reads go to the current generation; one writer at a time."""
 
     def __init__(self, location: StoreLocation) -> None:
         self.location = location
-        self.root = location.path
+        self.generations = Generations(location.path)
+        self.root = self.generations.root
         self._dataset: Dataset | None = None
         self._ox: ox.Store | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
     def current(self) -> Path | None:
-        link = self.root / "current"
-        return link.resolve() if link.is_symlink() and link.resolve().exists() else None
+        return self.generations.current
 
     def exists(self) -> bool:
         return self.current is not None
@@ -129,6 +140,10 @@ class EmbeddedStore:
         self._ox = None
 
     # -- writing ---------------------------------------------------------------------------
+    def writing(self, waiting: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """The store's writer lock (see ``Generations.writing``): one ingest at a time; readers never wait."""
+        return self.generations.writing(waiting)
+
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = (),
                        artifacts: Mapping[str, bytes] | None = None) -> Path:
         """Atomically replace named graphs (and drop others); all other graphs are kept.
@@ -137,21 +152,20 @@ class EmbeddedStore:
         written into the new generation, so graph and artifacts always switch together.
         """
         replaced = set(graphs) | set(drop)
-        self.root.mkdir(parents=True, exist_ok=True)
-        generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
-        try:
-            self._write_generation(generation, graphs, replaced)
-            for name, data in (artifacts or {}).items():
-                if "/" in name or name.startswith(".") or name in ("oxigraph", "graph.nq"):
-                    raise StoreError(f"invalid artifact name {name!r}")
-                (generation / "artifacts").mkdir(exist_ok=True)
-                (generation / "artifacts" / name).write_bytes(data)
-            self._switch(generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        self.close()
-        self._collect_garbage()
+        with self.writing():
+            generation = self.generations.new()
+            try:
+                self._write_generation(generation, graphs, replaced)
+                for name, data in (artifacts or {}).items():
+                    if "/" in name or name.startswith(".") or name in ("oxigraph", "graph.nq"):
+                        raise StoreError(f"invalid artifact name {name!r}")
+                    (generation / "artifacts").mkdir(exist_ok=True)
+                    (generation / "artifacts" / name).write_bytes(data)
+                self.generations.switch(generation)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self.close()
         return generation
 
     def add_artifact(self, generation: Path, name: str, data: bytes) -> bool:
@@ -162,7 +176,7 @@ class EmbeddedStore:
         """
         if "/" in name or name.startswith(".") or name in ("oxigraph", "graph.nq"):
             raise StoreError(f"invalid artifact name {name!r}")
-        if generation.parent.resolve() != self.root.resolve() or not generation.name.startswith("gen-"):
+        if not self.generations.owns(generation):
             raise StoreError(f"{generation} is not a generation of the store at {self.root}")
         folder = generation / "artifacts"
         tmp = folder / f".{name}.{os.getpid()}"
@@ -174,52 +188,44 @@ class EmbeddedStore:
             return False
         return True
 
-    def _kept_quads(self, replaced: set[URIRef]) -> Iterable[tuple]:
-        if self.current is None:
-            return
-        for s, p, o, g in self.dataset().quads((None, None, None, None)):
-            graph_id = g.identifier if isinstance(g, Graph) else g
-            if graph_id not in replaced:
-                yield s, p, o, graph_id
-
     def _write_generation(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+        target.mkdir(parents=True)
+        if self.location.backend == "oxigraph":
+            self._write_oxigraph(target / "oxigraph", graphs, replaced)
+        else:
+            self._write_nquads(target / "graph.nq", graphs, replaced)
+
+    def _write_oxigraph(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+        """Kept graphs stream from the current generation's store into the new one, quad by quad, and
+        each new graph is bulk-loaded on its own: memory does not grow with the store."""
+        store = ox.Store(str(target))
+        current = self.current
+        if current is not None:
+            old = ox.Store.read_only(str(current / "oxigraph"))
+            dropped = {ox.NamedNode(str(name)) for name in replaced}
+            store.bulk_extend(q for q in old.quads_for_pattern(None, None, None, None) if q.graph_name not in dropped)
+            del old
+        for name, graph in graphs.items():
+            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(str(name)))
+        store.flush()
+        del store
+
+    def _write_nquads(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
         staging = Dataset()
-        for s, p, o, g in self._kept_quads(replaced):
-            staging.graph(g).add((s, p, o))
+        if self.current is not None:
+            for s, p, o, g in self.dataset().quads((None, None, None, None)):
+                graph_id = g.identifier if isinstance(g, Graph) else g
+                if graph_id not in replaced:
+                    staging.graph(graph_id).add((s, p, o))
         for name, graph in graphs.items():
             named = staging.graph(name)
             for triple in graph:
                 named.add(triple)
-        payload = staging.serialize(format="nquads", encoding="utf-8")
-        target.mkdir(parents=True)
-        if self.location.backend == "oxigraph":
-            store = ox.Store(str(target / "oxigraph"))
-            store.bulk_load(payload, format=ox.RdfFormat.N_QUADS)
-            store.flush()
-            del store
-        else:
-            with open(target / "graph.nq", "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-
-    def _switch(self, generation: Path) -> None:
-        tmp_link = self.root / f".current-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            tmp_link.unlink()
-        tmp_link.symlink_to(generation.name)
-        os.replace(tmp_link, self.root / "current")
-        dir_fd = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-    def _collect_garbage(self) -> None:
-        current = self.current
-        for child in self.root.glob("gen-*"):
-            if child != current:
-                shutil.rmtree(child, ignore_errors=True)
+        with open(target, "wb") as handle:
+            handle.write(staging.serialize(format="nquads", encoding="utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 _GROUP_START = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.IGNORECASE)
