@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -24,6 +27,8 @@ out = Console()
 err = Console(stderr=True)
 StoreOpt = Annotated[str | None, typer.Option("--store", help="store folder (env BELEIDSGRAAF_STORE, default ./.beleidsgraaf)")]
 FORMATS = ("table", "json", "csv")
+ENV_DEBUG = "BELEIDSGRAAF_DEBUG"
+_debug = False  # set by --debug
 
 
 @app.callback()
@@ -32,7 +37,11 @@ def options(endpoint: Annotated[str | None, typer.Option(
                 help="SPARQL 1.1 query URL of a server to use instead of the embedded store")] = None,
             update_endpoint: Annotated[str | None, typer.Option(
                 "--update-endpoint", envvar="BELEIDSGRAAF_UPDATE_ENDPOINT",
-                help="SPARQL 1.1 update URL (default: the query URL)")] = None) -> None:
+                help="SPARQL 1.1 update URL (default: the query URL)")] = None,
+            debug: Annotated[bool, typer.Option(
+                "--debug", help=f"show the traceback of an internal error (env {ENV_DEBUG}=1)")] = False) -> None:
+    global _debug
+    _debug = debug
     service.use_endpoint(endpoint, update_endpoint)
 
 
@@ -221,24 +230,56 @@ def search(text: Annotated[str, typer.Argument(help="question or key words, Dutc
         out.print("geen passages gevonden / no passages found")
 
 
+def _one_line(text: str, limit: int = 2000) -> str:
+    # Messages may carry a parser's multi-line text; the contract is one line, and markup is escaped
+    # so a file name such as "[x].txt" prints as it is.
+    return escape(" ".join(text.split())[:limit])
+
+
+def _show_input_warnings() -> None:
+    """Print warnings about inputs (readers.InputWarning) as one line each on stderr, like errors."""
+    from beleidsgraaf.ingest.readers import InputNote, InputWarning
+
+    warnings.simplefilter("default", InputWarning)  # once per message, even under PYTHONWARNINGS=ignore
+    fallback = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if not issubclass(category, InputWarning):
+            fallback(message, category, filename, lineno, file, line)
+            return
+        label = "[cyan]Note:[/cyan]" if issubclass(category, InputNote) else "[yellow]Warning:[/yellow]"
+        err.print(f"{label} {_one_line(str(message))}", highlight=False, soft_wrap=True)
+
+    warnings.showwarning = show
+
+
 def main() -> None:
+    _show_input_warnings()
     try:
         app(standalone_mode=False)
     except BeleidsgraafError as exc:
-        err.print(f"[red]Error:[/red] {exc}", highlight=False)
+        err.print(f"[red]Error:[/red] {_one_line(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except (typer.Abort, KeyboardInterrupt):
         err.print("Aborted.")
         raise SystemExit(130) from None
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors
+    except Exception as exc:
         import click
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click.ClickException):  # usage errors
             exc.show()
             raise SystemExit(2) from None
-        raise
+        if _debug or os.environ.get(ENV_DEBUG, "").strip().lower() in ("1", "true", "yes", "on"):
+            raise
+        # Input problems arrive as BeleidsgraafError (readers wrap their parsers' exceptions with the
+        # file name); what gets here is a bug. Still one line, and the way to see the traceback.
+        err.print(f"[red]Error:[/red] internal error: {_one_line(f'{type(exc).__name__}: {exc}', 500)} "
+                  f"(a bug in beleidsgraaf, not in your input; `beleidsgraaf --debug ...` or {ENV_DEBUG}=1 shows the traceback)",
+                  highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -2,14 +2,20 @@
 
 A plain layered layout: one band per level, nodes in document order, wrapped onto extra rows when
 a band is wide; every node links to its source lines.
+
+Labels come from ingested documents, so every string is escaped for where it lands, quotes included
+(an attribute value must not be closable from data). The styling lives in static/style.css: the page's
+CSP allows no inline style.
 """
 
 from __future__ import annotations
 
+import html
 import textwrap
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape
+
+from markupsafe import Markup
 
 BANDS = [(0, "Visie", "Vision", "#1f4e79"), (1, "Strategische doelen", "Strategic goals", "#2e75b6"),
          (2, "Tactische doelen", "Tactical goals", "#5b9bd5"), (3, "Operationele doelen", "Operational goals", "#9dc3e6"),
@@ -23,7 +29,12 @@ def evidence_href(source: dict[str, Any]) -> str:
     return f"/documents/{quote(source['document'])}?from={first}&to={last}#L{first}"
 
 
-def render(din: dict[str, Any], lang: str = "nl") -> str:
+def escape(value: object) -> str:
+    """For text and for attribute values alike: & < > " ' all become references."""
+    return html.escape(str(value), quote=True)
+
+
+def render(din: dict[str, Any], lang: str = "nl") -> Markup:
     positions: dict[str, tuple[float, float]] = {}
     bands: list[str] = []  # drawn first, so edges and nodes lie on top
     parts: list[str] = []
@@ -63,9 +74,6 @@ def render(din: dict[str, Any], lang: str = "nl") -> str:
     width = LABEL_W + PER_ROW * (NODE_W + GAP_X)
     height = max(y, 40)
     title = escape(f"DIN {din.get('name', '')}")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="din" viewBox="0 0 {width} {height:.0f}" '
-            f'width="{width}" height="{height:.0f}" role="img" aria-label="{title}">'
-            f'<style>.band{{font:bold 13px sans-serif;fill:#333}} .count{{font:12px sans-serif;fill:#777}} '
-            f'.node text{{font:11px sans-serif}} .node:hover rect{{stroke:#000;stroke-width:2}} '
-            f'line{{stroke:#8a8a8a;stroke-width:1;opacity:.55}}</style>'
-            + "".join(bands) + '<g class="edges">' + "".join(edges) + "</g>" + "".join(parts) + "</svg>")
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="din" viewBox="0 0 {width} {height:.0f}" '
+                  f'width="{width}" height="{height:.0f}" role="img" aria-label="{title}">'
+                  + "".join(bands) + '<g class="edges">' + "".join(edges) + "</g>" + "".join(parts) + "</svg>")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import os
+import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,12 +17,22 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from beleidsgraaf.api import pages, problems
+from beleidsgraaf.api.middleware import BodyLimit, SecurityHeaders
 from beleidsgraaf.api.problems import Problem
-from beleidsgraaf.api.sparql_protocol import Limits, QueryRunner, media_type, negotiate
+from beleidsgraaf.api.sparql_protocol import (
+    GRAPH_MEDIA,
+    MAX_BODY_BYTES,
+    RESULT_MEDIA,
+    Limits,
+    QueryRunner,
+    media_type,
+    negotiate,
+)
 from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.namespaces import ID
 from beleidsgraaf.ontology.store import EmbeddedStore, open_store
@@ -81,9 +94,22 @@ def wants(request: Request, *media: str) -> str | None:
     return None
 
 
+# POST /sparql reads its body itself (two media types, SPARQL Protocol rules), so OpenAPI is told here.
+SPARQL_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/sparql-query": {"schema": {"type": "string", "maxLength": 100 * 1024}},
+    "application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "required": ["query"],
+        "properties": {"query": {"type": "string", "description": "SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)"},
+                       "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}},
+}}}
+SPARQL_RESULTS: dict[int | str, dict[str, Any]] = {200: {"description": "Query results (by Accept)", "content": {
+    media.split(";")[0]: {} for media in [*RESULT_MEDIA.values(), *GRAPH_MEDIA.values()]}}}
+
+
 def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | None = None,
-               sparql_timeout: float | None = None, sparql_max_rows: int | None = None) -> FastAPI:
-    limits = Limits.from_env(sparql_timeout, sparql_max_rows)
+               sparql_timeout: float | None = None, sparql_max_rows: int | None = None,
+               sparql_memory_mb: int | None = None) -> FastAPI:
+    limits = Limits.from_env(sparql_timeout, sparql_max_rows, sparql_memory_mb)
     corpus = corpus_dirs or os.environ.get(ENV_CORPUS, "corpus").split(os.pathsep)
     ctx = Context(store_location, QueryRunner(store_location, limits), [Path(p) for p in corpus])
 
@@ -92,21 +118,34 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         yield
         ctx.runner.close()
 
-    app = FastAPI(title="beleidsgraaf", lifespan=lifespan, responses=problems.RESPONSES,
+    app = FastAPI(title="beleidsgraaf", lifespan=lifespan, responses=problems.RESPONSES, docs_url=None, redoc_url=None,
                   description="Kennisgraaf van gemeentelijk beleid (DIN) met bronvermelding / policy knowledge graph "
                               "with cited evidence. Errors are RFC 9457 problem details.")
     app.state.ctx = ctx
     problems.install(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: the body limit's 413 gets the headers too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    # The docs pages load Swagger UI / ReDoc from their CDN and run one inline script FastAPI writes (no
+    # data in it): their own CSP allows exactly those, by hash. The site's pages keep the strict one.
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return with_csp(get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API"))
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return with_csp(get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API"))
 
     # -- questions ---------------------------------------------------------------------------
     @app.get("/ask", tags=["questions"], summary="Answer a question with cited evidence")
-    def ask(q: Annotated[str | None, Query(description="question in Dutch or English")] = None) -> JSONResponse:
+    def ask(q: Annotated[str, Query(description="question in Dutch or English")]) -> JSONResponse:
         question = text_param(q)
         return JSONResponse(optional("queries.answer", "ask")(ctx.store(), question))
 
     @app.get("/search", tags=["questions"], summary="Ranked passages with document and lines")
-    def search(q: str | None = None, k: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
+    def search(q: Annotated[str, Query(description="search text")],
+               k: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
         text = text_param(q)
         passages = optional("queries.search", "search")(ctx.store(), text, k)
         return JSONResponse({"query": text, "passages": [p.as_dict() for p in passages]})
@@ -117,18 +156,16 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         result_type, fmt, payload = ctx.runner.run(text, solution_fmt, graph_fmt)
         return Response(payload, media_type=media_type(result_type, fmt))
 
-    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via GET (read-only)")
-    def sparql_get(request: Request, query: str | None = None) -> Response:
-        if query is None:
-            raise Problem(400, "missing parameter 'query'", kind="empty-query")
+    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via GET (read-only)",
+             responses=SPARQL_RESULTS)
+    def sparql_get(request: Request, query: Annotated[str, Query(description="SPARQL query")]) -> Response:
         return sparql_response(request, query)
 
-    @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via POST (form or sparql-query body)")
+    @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via POST (form or sparql-query body)",
+              openapi_extra=SPARQL_BODY, responses=SPARQL_RESULTS)
     async def sparql_post(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
-        if len(body) > 4 * 100 * 1024:
-            raise Problem(413, "the request body is too large", kind="query-too-large")
+        body = await request.body()  # at most MAX_BODY_BYTES: the BodyLimit middleware refused anything more
         if content_type == "application/sparql-query":
             text = body.decode("utf-8", errors="replace")
         elif content_type == "application/x-www-form-urlencoded":
@@ -172,9 +209,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
 
     @app.get("/wards/{name}/afstemming", tags=["wards"], summary="Afstemming report for a ward")
     def afstemming(name: str) -> JSONResponse:
-        store = ctx.store()
-        ward = views.resolve_ward(store, name)
-        return JSONResponse(optional("queries.reports", "afstemming_report")(store, ward["name"]))
+        return JSONResponse(views.ward_afstemming(ctx.store(), name))
 
     @app.get("/programmes", tags=["programmes"], summary="All programmes")
     def programmes() -> JSONResponse:
@@ -220,6 +255,19 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
 
     pages.install(app, ctx)
     return app
+
+
+def with_csp(page: HTMLResponse) -> HTMLResponse:
+    """A docs page with a CSP naming its CDN and the hashes of its own inline scripts."""
+    body = bytes(page.body).decode()
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+                      for script in re.findall(r"<script>(.*?)</script>", body, re.S))
+    page.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
+        "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; font-src https://fonts.gstatic.com; "
+        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; "
+        "base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+    return page
 
 
 def describe_query(query: named.NamedQuery) -> dict[str, Any]:

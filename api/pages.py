@@ -68,7 +68,10 @@ def evidence_href(document: str, lines: list[int] | tuple[int, int]) -> str:
 
 
 def resource_href(iri: str) -> str:
-    return "/resource/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else iri
+    if iri.startswith(str(ID)):
+        return "/resource/" + iri[len(str(ID)):]
+    # Any other IRI links out only over http(s): a javascript: or data: IRI in the graph is not a link.
+    return iri if iri.lower().startswith(("http://", "https://")) else "#"
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -138,7 +141,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     def ward_page(request: Request, name: str) -> Response:
         store = ctx.store()
         ward = views.ward_detail(store, name)
-        report = available(ctx, "queries.reports", "afstemming_report", ward["name"])
+        report = views.ward_afstemming(store, name)  # resolved as the ward itself, so both agree on which ward
         return render(request, "ward.html", ward=ward, report=report)
 
     @app.get("/ui/programmes", response_class=HTMLResponse, include_in_schema=False)
@@ -165,7 +168,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         from starlette.concurrency import run_in_threadpool
 
         text = request.query_params.get("query", "")
-        if request.method == "POST":
+        if request.method == "POST":  # the body is bounded by the BodyLimit middleware before it gets here
             form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
             text = (form.get("query") or [""])[0]
         return await run_in_threadpool(_sparql_page, request, ctx, text)
@@ -182,7 +185,7 @@ def _sparql_page(request: Request, ctx: Context, text: str) -> Response:
             example = query.text
         examples.append({"name": query.name, "description": query.nl if language(request) == "nl" else query.en,
                          "text": example})
-    table, error = None, None
+    table, error, status = None, None, 200
     if text.strip():
         try:
             result_type, fmt, payload = ctx.runner.run(text, "json", "turtle")
@@ -198,8 +201,8 @@ def _sparql_page(request: Request, ctx: Context, text: str) -> Response:
             else:
                 table = {"vars": ["turtle"], "rows": [[payload.decode("utf-8")]]}
         except Problem as exc:
-            error = exc.detail
-    return render(request, "sparql.html", 400 if error else 200, query=text, examples=examples, table=table, error=error)
+            error, status = exc.detail, exc.status
+    return render(request, "sparql.html", status, query=text, examples=examples, table=table, error=error)
 
 
 def resource_page(request: Request, iri: str, graph: Graph) -> HTMLResponse:

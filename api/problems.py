@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from beleidsgraaf.errors import BeleidsgraafError
 
@@ -34,17 +35,18 @@ class Problem(Exception):
     """Raised by endpoints for a specific status; ``kind`` becomes the problem type IRI."""
 
     def __init__(self, status: int, detail: str, *, kind: str | None = None, title: str | None = None,
-                 **extra: Any) -> None:
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.kind = kind
         self.title = title
+        self.headers = headers  # e.g. Retry-After on 503, Allow on 405
         self.extra = extra
 
 
 def response(status: int, detail: str, *, kind: str | None = None, title: str | None = None,
-             instance: str | None = None, **extra: Any) -> JSONResponse:
+             instance: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_BASE + kind if kind else "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -54,13 +56,14 @@ def response(status: int, detail: str, *, kind: str | None = None, title: str | 
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return response(exc.status, exc.detail, kind=exc.kind, title=exc.title, instance=request.url.path, **exc.extra)
+        return response(exc.status, exc.detail, kind=exc.kind, title=exc.title, instance=request.url.path,
+                        headers=exc.headers, **exc.extra)
 
     @app.exception_handler(BeleidsgraafError)
     async def _domain(request: Request, exc: BeleidsgraafError) -> JSONResponse:
@@ -72,6 +75,12 @@ def install(app: FastAPI) -> None:
         errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
                   for e in exc.errors()]
         detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
+        missing = [e for e in exc.errors() if e.get("type") == "missing"]
+        if missing and len(missing) == len(errors):
+            # A required parameter left out is a bad request, not bad content: 400, naming the parameter.
+            names = ", ".join(f"'{e['loc'][-1]}'" for e in missing)
+            return response(400, f"missing parameter {names}", kind="missing-parameter", instance=request.url.path,
+                            errors=errors)
         return response(422, detail, kind="invalid-request", instance=request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
@@ -79,7 +88,18 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such path: {request.url.path}"
-        return response(exc.status_code, detail, instance=request.url.path)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # RFC 9110 wants Allow on a 405. Starlette names only the first route on the path, while GET and
+            # POST /sparql are two routes: list the methods of every route the path matches.
+            allowed: set[str] = set()
+            for route in request.app.router.routes:
+                match, _ = route.matches(request.scope)
+                if match == Match.PARTIAL:
+                    allowed |= set(getattr(route, "methods", None) or ())
+            if allowed:
+                headers["Allow"] = ", ".join(sorted(allowed))
+        return response(exc.status_code, detail, instance=request.url.path, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

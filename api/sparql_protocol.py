@@ -1,9 +1,12 @@
-"""SPARQL 1.1 Protocol, read-only, with a deadline and a row cap per query.
+"""SPARQL 1.1 Protocol, read-only, with a deadline, a row cap and a memory cap per query.
 
 Oxigraph cannot interrupt a query from another thread, so queries run in worker processes that
 open the store read-only; a query past its deadline gets its worker killed (and replaced),
 never a hung server thread. Workers are started with ``spawn`` because forking a process that
-holds RocksDB handles and server threads is unsafe.
+holds RocksDB handles and server threads is unsafe. Each worker caps its own address space and,
+on the embedded store, cannot open network sockets (api/sandbox.py); what it runs has passed the
+parsed-query guard (api/sparql_guard.py). One worker is kept apart for short queries, so long
+queries cannot make a trivial ASK wait for their deadline.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
-import queue
-import re
+import signal
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -24,7 +27,10 @@ from beleidsgraaf.ontology.namespaces import sparql_prologue
 ENV_TIMEOUT = "BELEIDSGRAAF_SPARQL_TIMEOUT"
 ENV_MAX_ROWS = "BELEIDSGRAAF_SPARQL_MAX_ROWS"
 ENV_WORKERS = "BELEIDSGRAAF_SPARQL_WORKERS"
+ENV_MEMORY = "BELEIDSGRAAF_SPARQL_MEMORY_MB"
 MAX_QUERY_BYTES = 100 * 1024
+MAX_BODY_BYTES = 4 * MAX_QUERY_BYTES  # a form-encoded query may be three times its text, plus the field names
+SHORT_SECONDS = 2.0  # the deadline on the lane kept for short queries
 
 # (format key, media type) in order of preference when the client accepts anything.
 SOLUTION_TYPES = {
@@ -52,21 +58,19 @@ RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/s
 GRAPH_MEDIA = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json",
                "nt": "application/n-triples", "xml": "application/rdf+xml"}
 
-_TOKENS = re.compile(r"""'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|#[^\n]*""",
-                     re.S)
-_UPDATE_START = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<>|BASE\s*<>)\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
-
-
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
+    # Address space per worker, MB: an idle worker with the store open maps about 500 MB, so 1024 leaves
+    # some 500 MB for a query before it is stopped instead of eating the machine.
+    memory_mb: int = 1024
+    short_timeout: float = SHORT_SECONDS
 
     @classmethod
-    def from_env(cls, timeout: float | None = None, max_rows: int | None = None) -> Limits:
+    def from_env(cls, timeout: float | None = None, max_rows: int | None = None,
+                 memory_mb: int | None = None) -> Limits:
         def number(name: str, default: float) -> float:
             raw = os.environ.get(name)
             try:
@@ -74,28 +78,20 @@ class Limits:
             except ValueError:
                 return default
 
-        return cls(timeout=timeout if timeout is not None else number(ENV_TIMEOUT, cls.timeout),
+        timeout = timeout if timeout is not None else number(ENV_TIMEOUT, cls.timeout)
+        return cls(timeout=timeout,
                    max_rows=max_rows if max_rows is not None else int(number(ENV_MAX_ROWS, cls.max_rows)),
-                   workers=max(1, int(number(ENV_WORKERS, cls.workers))))
+                   workers=max(1, int(number(ENV_WORKERS, cls.workers))),
+                   memory_mb=max(256, memory_mb if memory_mb is not None else int(number(ENV_MEMORY, cls.memory_mb))),
+                   short_timeout=min(timeout, SHORT_SECONDS))
 
 
-def _skeleton(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, so keywords inside them do not count."""
-    return _TOKENS.sub(lambda m: "" if m.group(0).startswith("#") else ("<>" if m.group(0).startswith("<") else '""'), text)
-
-
-def check_read_only(text: str) -> None:
-    """Refuse updates (SPARQL Update, LOAD ...) and federated SERVICE calls before running anything."""
+def check_input(text: str) -> None:
+    """What can be refused without parsing: size and emptiness. Everything else is the guard's, in the worker."""
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Problem(413, f"the query is larger than {MAX_QUERY_BYTES // 1024} kB", kind="query-too-large")
-    skeleton = _skeleton(text)
-    if not skeleton.strip():
+    if not text.strip():
         raise Problem(400, "the SPARQL query is empty", kind="empty-query")
-    if match := _UPDATE_START.match(skeleton):
-        raise Problem(403, f"this endpoint is read-only: {match.group(1).upper()} (SPARQL Update) is not allowed; "
-                           "use SELECT, ASK, CONSTRUCT or DESCRIBE", kind="update-refused")
-    if _SERVICE.search(skeleton):
-        raise Problem(403, "federated queries (SERVICE) are not allowed on this endpoint", kind="service-refused")
 
 
 def _parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -138,22 +134,33 @@ def negotiate(accept: str | None, format_param: str | None = None) -> tuple[str 
 
 
 # -- the worker process --------------------------------------------------------------------------
-def _worker(conn: Connection, location: str | None) -> None:  # pragma: no cover - runs in a child process
+def _worker(conn: Connection, location: str | None, memory_mb: int) -> None:  # pragma: no cover - a child process
+    from beleidsgraaf.api import sandbox
+
+    sandbox.cap_memory(memory_mb)  # first: imports and the open store count against the cap as well
+
+    import rdflib.plugins.sparql
     from rdflib import Variable
     from rdflib.query import Result
 
-    from beleidsgraaf.ontology.store import open_store
+    from beleidsgraaf.api import sparql_guard
+    from beleidsgraaf.ontology.store import EmbeddedStore, open_store
 
+    # The memory backend evaluates with rdflib, which would fetch the graphs a query names in FROM.
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     store = open_store(location)
+    # A remote store is reached over the network, so only a worker on the embedded store can do without it.
+    sandboxed = isinstance(store, EmbeddedStore) and sandbox.deny_network()
     generation = None
-    conn.send(("ready",))  # the query deadline starts after this: imports and opening the store are not the query's
+    conn.send(("ready", sandboxed))  # the deadline starts after this: imports and opening the store are not the query's
     while True:
         try:
             request = conn.recv()
         except EOFError:
             return
-        text, solution_fmt, graph_fmt, max_rows = request
+        prologue, text, solution_fmt, graph_fmt, max_rows = request
         try:
+            text = sparql_guard.read_only(prologue, text)  # what runs below is exactly what the guard parsed
             if store.current != generation:  # a new ingest switched generations: reopen
                 store.close()
                 generation = store.current
@@ -191,6 +198,13 @@ def _worker(conn: Connection, location: str | None) -> None:  # pragma: no cover
                 solution_fmt = "json"  # CSV/TSV have no ASK form; the protocol leaves this to the server
             payload = _tsv(result) if solution_fmt == "tsv" else result.serialize(format=solution_fmt, encoding="utf-8")
             conn.send(("ok", result.type, solution_fmt, payload))
+        except Problem as exc:
+            conn.send(("error", exc.status, exc.kind, exc.detail))
+        except MemoryError:
+            # Python ran out under the cap (building or serialising the result): say so, then make way for
+            # a fresh worker rather than carry on with a fragmented heap.
+            conn.send(("error", 422, "out-of-memory", out_of_memory(memory_mb)))
+            return
         except SyntaxError as exc:
             conn.send(("error", 400, "malformed-query", f"malformed SPARQL: {str(exc).splitlines()[0][:300]}"))
         except Exception as exc:  # noqa: BLE001 - evaluation errors come in many types; all are the query's fault
@@ -214,21 +228,32 @@ def _tsv(result: Any) -> bytes:
 STARTUP_SECONDS = 120.0  # a worker starting on a busy machine (imports, opening the store) before it takes queries
 
 
+def out_of_memory(memory_mb: int) -> str:
+    return (f"the query needed more than the {memory_mb} MB a query worker may use and was stopped; "
+            f"narrow it or add LIMIT (the cap is {ENV_MEMORY})")
+
+
 class _Worker:
-    def __init__(self, location: str | None) -> None:
+    def __init__(self, location: str | None, memory_mb: int) -> None:
         context = mp.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, location), daemon=True, name="sparql-worker")
+        self.process = context.Process(target=_worker, args=(child, location, memory_mb), daemon=True,
+                                       name="sparql-worker")
         self.process.start()
         child.close()
+        self.sandboxed = False
 
     def wait_ready(self, seconds: float) -> bool:
         if not self.conn.poll(seconds):
             return False
         try:
-            return self.conn.recv() == ("ready",)
+            reply = self.conn.recv()
         except (EOFError, OSError):
             return False
+        if not (isinstance(reply, tuple) and reply[:1] == ("ready",)):
+            return False
+        self.sandboxed = bool(reply[1])
+        return True
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -237,64 +262,139 @@ class _Worker:
         self.conn.close()
 
 
+@dataclass
+class _Lane:
+    """Worker slots with one deadline. A slot holds None until its first query starts a process."""
+
+    name: str
+    seconds: float
+    free: list[_Worker | None]
+    busy: int = 0
+
+
+@dataclass
+class _Lease:
+    lane: _Lane
+    worker: _Worker | None
+    epoch: int  # close() counts up: a query whose worker was stopped by close() is told so, not "out of memory"
+
+
 class QueryRunner:
-    """A small pool of worker processes; a worker that overruns its deadline is killed and replaced."""
+    """Worker processes in two lanes: ``workers`` slots with the full deadline, and one slot kept for
+    short queries, taken only when the others are all busy and held for at most ``short_timeout``.
+    A worker that overruns its deadline or dies (out of memory) is killed and replaced on next use."""
 
     def __init__(self, location: str | None, limits: Limits) -> None:
         self.location = location
         self.limits = limits
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._general = _Lane("general", limits.timeout, [None] * limits.workers)
+        self._short = _Lane("short", limits.short_timeout, [None])
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
-        for _ in range(limits.workers):
-            self._idle.put(None)  # a slot; the process starts on first use
+        self._changed = threading.Condition(self._lock)
+        self._epoch = 0
 
     def run(self, text: str, solution_fmt: str | None, graph_fmt: str | None) -> tuple[str, str, bytes]:
         """Run a read query; returns (result type, format key, serialised bytes) or raises Problem."""
-        check_read_only(text)
+        check_input(text)
         if solution_fmt is None and graph_fmt is None:
             raise Problem(406, "none of the requested media types is offered; see the SPARQL 1.1 Protocol formats",
                           kind="not-acceptable")
+        lease = self._acquire()
         try:
-            worker = self._idle.get(timeout=self.limits.timeout)
-        except queue.Empty:
-            raise Problem(503, "all query workers are busy; try again shortly", kind="busy") from None
-        try:
-            if worker is None or not worker.process.is_alive():
-                worker = self._start()
-            worker.conn.send((sparql_prologue() + text, solution_fmt, graph_fmt, self.limits.max_rows))
-            if not worker.conn.poll(self.limits.timeout):
-                self._discard(worker)
-                worker = None
-                raise Problem(503, f"the query took longer than {self.limits.timeout:g} s and was stopped; "
-                                   "narrow it or add LIMIT", kind="timeout", timeout=self.limits.timeout)
-            try:
-                reply = worker.conn.recv()
-            except (EOFError, OSError):
-                self._discard(worker)
-                worker = None
-                raise Problem(503, "the query worker stopped unexpectedly (out of memory?); narrow the query",
-                              kind="worker-died") from None
-        except (BrokenPipeError, OSError):
-            if worker is not None:
-                self._discard(worker)
-            worker = None
-            raise Problem(503, "the query worker was unavailable; try again", kind="worker-died") from None
+            reply = self._ask(lease, (sparql_prologue(), text, solution_fmt, graph_fmt, self.limits.max_rows))
         finally:
-            self._idle.put(worker)
+            self._release(lease)
         if reply[0] == "error":
             _, status, kind, message = reply
             raise Problem(status, message, kind=kind)
         _, result_type, fmt, payload = reply
         return result_type, fmt, payload
 
+    def busy(self) -> int:
+        """Workers holding a query now (all lanes)."""
+        with self._lock:
+            return self._general.busy + self._short.busy
+
+    def processes(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.is_alive() and w.process.pid is not None]
+
+    def _acquire(self) -> _Lease:
+        # A general slot when one is free; else the short lane; else wait for whichever frees first.
+        deadline = time.monotonic() + self.limits.timeout
+        with self._changed:
+            while True:
+                for lane in (self._general, self._short):
+                    if lane.free:
+                        lane.busy += 1
+                        return _Lease(lane, lane.free.pop(), self._epoch)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Problem(503, "all query workers are busy; try again shortly", kind="busy",
+                                  headers={"Retry-After": str(max(1, round(self.limits.short_timeout)))})
+                self._changed.wait(remaining)
+
+    def _release(self, lease: _Lease) -> None:
+        with self._changed:
+            lease.lane.busy -= 1
+            lease.lane.free.append(lease.worker)
+            self._changed.notify()
+
+    def _ask(self, lease: _Lease, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Send one query to the lease's worker and wait for its reply within the lane's deadline."""
+        try:
+            if lease.worker is None or not lease.worker.process.is_alive():
+                if lease.worker is not None:
+                    self._discard(lease.worker)
+                    lease.worker = None
+                lease.worker = self._start()
+            worker = lease.worker
+            worker.conn.send(request)
+            if not worker.conn.poll(lease.lane.seconds):
+                self._discard(worker)
+                lease.worker = None
+                if lease.lane is self._short:
+                    raise Problem(503, "the query workers are busy with long queries, and on the worker kept for short "
+                                       f"queries this one did not finish within {lease.lane.seconds:g} s; try again "
+                                       "shortly", kind="busy", headers={"Retry-After": str(max(1, round(self.limits.timeout)))})
+                raise Problem(503, f"the query took longer than {lease.lane.seconds:g} s and was stopped; "
+                                   "narrow it or add LIMIT", kind="timeout", timeout=lease.lane.seconds)
+            reply = worker.conn.recv()
+        except (EOFError, OSError):  # the worker went away mid-query, or its pipe broke
+            problem = self._gone(lease)
+            raise problem from None
+        if reply[0] == "error" and reply[2] == "out-of-memory":  # the worker exits after saying so
+            self._discard(worker)
+            lease.worker = None
+        return reply
+
+    def _gone(self, lease: _Lease) -> Problem:
+        """The Problem for a worker that went away mid-query; the worker is discarded."""
+        worker, lease.worker = lease.worker, None
+        code = None
+        if worker is not None:
+            worker.process.join(timeout=5)
+            code = worker.process.exitcode
+            self._discard(worker)
+        if lease.epoch != self._epoch:
+            return Problem(503, "the query workers were stopped (the server is shutting down)", kind="busy")
+        # Rust aborts (SIGABRT) when an allocation fails under the address-space cap; the kernel's OOM
+        # killer sends SIGKILL.
+        if code in (-signal.SIGABRT, -signal.SIGKILL):
+            return Problem(422, out_of_memory(self.limits.memory_mb), kind="out-of-memory")
+        return Problem(503, f"the query worker stopped unexpectedly (exit code {code}); try again", kind="worker-died")
+
     def _start(self) -> _Worker:
-        worker = _Worker(self.location)
+        worker = _Worker(self.location, self.limits.memory_mb)
         with self._lock:
             self._all.append(worker)
         if not worker.wait_ready(STARTUP_SECONDS):
             self._discard(worker)
-            raise Problem(503, "a query worker could not start; try again", kind="worker-died")
+            # Starting needs about 600 MB of address space (imports, the open store): a cap set lower stops it here.
+            raise Problem(503, f"a query worker could not start; try again (if it keeps failing, {ENV_MEMORY}="
+                               f"{self.limits.memory_mb} may be too small to open the store)", kind="worker-died")
         return worker
 
     def _discard(self, worker: _Worker) -> None:
@@ -304,7 +404,9 @@ class QueryRunner:
                 self._all.remove(worker)
 
     def close(self) -> None:
+        """Stop every worker; queries running on them end with 503. Slots start new workers on next use."""
         with self._lock:
+            self._epoch += 1
             workers, self._all = self._all, []
         for worker in workers:
             worker.kill()

@@ -1,8 +1,9 @@
 """Curated overlay: DIN links a person read from the source lines where the PDF flattened the diagram.
 
-Files: ``ingest/curated/<file stem>__<document>.yaml`` with ``links: [{from, from_level, to, to_level,
-lines: [a, b], quote, why}]``. Labels are resolved against the extracted graph of the same file;
-a label that is not there becomes a curated node of the stated level. Everything lands in the
+Files: ``curated/<file stem>__<document>.yaml`` beside the documents (or in the folder given by
+``--curated``) with ``links: [{from, from_level, to, to_level, lines: [a, b], quote, why}]``. They are
+data about one document, so they live with it, not in the package. Labels are resolved against the
+extracted graph of the same file; a label that is not there becomes a curated node of the stated level. Everything lands in the
 file's own curated named graph, so extracted and curated facts stay apart.
 """
 
@@ -23,11 +24,16 @@ from beleidsgraaf.ingest.to_rdf import EFFORT_CLASS, GOAL_CLASS, GraphBuilder
 from beleidsgraaf.ontology.namespaces import BG, ID
 from beleidsgraaf.textkey import NUMBERED
 
-CURATED_DIR = Path(__file__).with_name("curated")
+FOLDER = "curated"
 LEVEL_CLASS = {**GOAL_CLASS, **EFFORT_CLASS}
 
 
-def overlay_files(source_name: str, directory: Path = CURATED_DIR) -> list[Path]:
+def folder_for(source_path: Path, directory: Path | None = None) -> Path:
+    """Where a file's overlays are: the folder given, else ``curated/`` beside the file."""
+    return directory if directory is not None else source_path.parent / FOLDER
+
+
+def overlay_files(source_name: str, directory: Path) -> list[Path]:
     stem = Path(source_name).stem
     return sorted(directory.glob(f"{stem}__*.yaml")) + sorted(directory.glob(f"{stem}.yaml"))
 
@@ -60,8 +66,8 @@ def _resolve(label: str, level: str, index: list[tuple[str, URIRef, URIRef]], ex
 
 
 def build_overlay(source: SourceText, file_slug: str, extracted: Graph, documents: dict[str, URIRef],
-                  directory: Path = CURATED_DIR) -> Graph | None:
-    files = overlay_files(source.name, directory)
+                  directory: Path | None = None) -> Graph | None:
+    files = overlay_files(source.name, folder_for(source.path, directory))
     if not files:
         return None
     builder = GraphBuilder(source, file_slug)

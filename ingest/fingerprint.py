@@ -16,6 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from beleidsgraaf.errors import InputError
+from beleidsgraaf.ingest import curated, municipal, readers
+
 ARTIFACT = "ingest-fingerprint.json"
 FORMAT = 1
 _PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "ontology")
@@ -38,19 +41,29 @@ def compute(files: Sequence[Path], curated_dir: Path | None, model: str) -> str 
     try:
         for path in files:
             digest.update(f"file {path.name}\n".encode())
-            with path.open("rb") as handle:  # streamed: inputs may be large PDFs
-                digest.update(hashlib.file_digest(handle, "sha256").digest())
+            digest.update(_file_digest(path))
         # Manifests by content, not by path: the same folder moved elsewhere is the same input.
         manifests = {p.parent / "MANIFEST.tsv" for p in files}
-        for data in sorted(m.read_bytes() for m in manifests if m.is_file()):
-            digest.update(b"manifest\n" + hashlib.sha256(data).digest())
-        extra = sorted(curated_dir.glob("*.yaml")) if curated_dir is not None and curated_dir.is_dir() else []
-        for label, path in [*_package_files(), *((f"curated/{p.name}", p) for p in extra)]:
+        for data in sorted(_file_digest(m) for m in manifests if m.is_file()):
+            digest.update(b"manifest\n" + data)
+        # The data beside the documents: curated overlays (or the --curated folder) and municipality profiles.
+        folders = {curated.folder_for(p, curated_dir) for p in files}
+        folders |= {folder for p in files for folder in municipal.folders_for(p.parent)}
+        extra = sorted((f"{folder.name}/{path.name}", path) for folder in folders if folder.is_dir()
+                       for path in folder.glob("*.yaml"))
+        for label, path in [*_package_files(), *extra]:
             digest.update(f"code {label}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    except OSError:
+            digest.update(_file_digest(path))
+    except (OSError, InputError):
         return None
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    # Only regular files, opened without blocking: a FIFO would wait for a writer and /dev/zero never
+    # ends, before the reader's own checks could refuse them. Streamed: inputs may be large PDFs.
+    with readers.open_regular(path) as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def artifact(fingerprint: str, report: Any) -> bytes:

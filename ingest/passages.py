@@ -33,6 +33,11 @@ MAX_LINES = 6
 MAX_SHORT_LINES = 10  # lists of short lines (a wijk and its buurten) may run longer, up to SHORT_CHARS
 SHORT_CHARS = 240
 MAX_CHARS = 600
+# No passage is longer than this: a longer line (a PDF page without line breaks, a DOCX paragraph of
+# pages) is cut between words into several passages that all cite that line. 2,000 characters of
+# Dutch prose are some 500 tokens, the most multilingual-e5-small reads (512); a whole 100,000-character
+# line took the model 36 s, and a hit on it would show the reader that whole line.
+MAX_PASSAGE_CHARS = 2000
 
 _CONTENT = re.compile(r"\w", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;]\W*$")
@@ -83,6 +88,21 @@ def _is_heading(line: str) -> bool:
     return len(line.strip()) <= 80 and bool(_HEADING.match(line))
 
 
+def _pieces(text: str, limit: int) -> list[str]:
+    """``text`` cut between words into pieces of at most ``limit`` characters (inside a word only
+    when one word is longer than that)."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start, start + limit + 1)
+        if cut <= start:
+            cut = start + limit
+        out.append(text[start:cut])
+        start = cut + 1 if text[cut : cut + 1] == " " else cut
+    out.append(text[start:])
+    return out
+
+
 def split(source: SourceText) -> list[PassageRecord]:
     """Line windows of one file; line numbers as ``grep -n`` counts them."""
     content: list[tuple[int, str, bool]] = []  # (line number, text, starts a paragraph)
@@ -94,7 +114,9 @@ def split(source: SourceText) -> list[PassageRecord]:
         # PDFs put blank lines inside sentences ("zorgt ervoor dat op 1 april 2020 het loket" / "" / "operationeel is."):
         # a blank line after an unfinished sentence, before a line in lower case, is no paragraph break.
         runs_on = bool(content) and not _SENTENCE_END.search(content[-1][1]) and raw.lstrip()[:1].islower()
-        content.append((number, " ".join(raw.split()), (previous_blank and not runs_on) or _is_heading(raw)))
+        starts = (previous_blank and not runs_on) or _is_heading(raw)
+        for piece, text in enumerate(_pieces(" ".join(raw.split()), MAX_PASSAGE_CHARS)):
+            content.append((number, text, starts and piece == 0))
         previous_blank = False
     out: list[PassageRecord] = []
     start = 0

@@ -17,11 +17,11 @@ from rdflib.namespace import RDF, SKOS
 from beleidsgraaf.errors import InputError
 from beleidsgraaf.ingest import embedding, fingerprint, identity, passages, readers
 from beleidsgraaf.ingest.curated import build_overlay
-from beleidsgraaf.ingest.extract import extract, programme_names, ward_lists
+from beleidsgraaf.ingest.extract import programme_names, ward_lists
 from beleidsgraaf.ingest.gazetteer import Gazetteer
-from beleidsgraaf.ingest.profiles import choose_profile
+from beleidsgraaf.ingest.parts import extract_part
 from beleidsgraaf.ingest.records import Extraction
-from beleidsgraaf.ingest.segment import describe, read_manifest, split_documents
+from beleidsgraaf.ingest.segment import FilePlan, plan_file
 from beleidsgraaf.ingest.text import norm
 from beleidsgraaf.ingest.to_rdf import GraphBuilder, document_iri
 from beleidsgraaf.ontology.model import ontology_graph
@@ -63,13 +63,19 @@ class IngestReport:
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and supported files in folders named (recursively, symlink loops cut)."""
+    """Files named, and supported files in folders named (recursively, symlink loops cut).
+
+    Special files (FIFOs, devices, sockets) and files over the size limit are refused here, before
+    the fingerprint opens every file; hidden files in folders are skipped, and a note says which.
+    """
     found: list[Path] = []
+    hidden: list[Path] = []
     seen_dirs: set[str] = set()
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: does not exist")
-        if path.is_file():
+        if not path.is_dir():
+            readers.check_file(path)
             found.append(path)
             continue
         for root, dirs, files in os.walk(path, followlinks=True):
@@ -81,8 +87,14 @@ def collect(paths: Iterable[Path]) -> list[Path]:
             dirs.sort()
             for name in sorted(files):
                 candidate = Path(root) / name
-                if readers.supported(candidate) and not name.startswith("."):
-                    found.append(candidate)
+                if not readers.supported(candidate):
+                    continue
+                if name.startswith("."):
+                    hidden.append(candidate)
+                    continue
+                readers.check_file(candidate)
+                found.append(candidate)
+    readers.note_hidden(hidden)
     unique: dict[str, Path] = {}
     for path in found:
         unique.setdefault(os.path.realpath(path), path)
@@ -91,16 +103,11 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def _extract_file(source: readers.SourceText, gazetteers: dict[str, Gazetteer],
-                  programmes: set[str]) -> list[Extraction]:
-    profile = choose_profile(source.lines)
-    manifest = read_manifest(source.path)
-    segments = split_documents(source, profile)
-    documents = [describe(source, seg, profile, manifest, i, len(segments)) for i, seg in enumerate(segments)]
+def _extract_file(plan: FilePlan, gazetteers: dict[str, Gazetteer], programmes: set[str]) -> list[Extraction]:
     out = []
-    for segment, document in zip(segments, documents, strict=True):
-        gazetteer = gazetteers.setdefault(norm(document.municipality or ""), Gazetteer())
-        out.append(extract(source, segment, document, profile, gazetteer.lookup(), programmes))
+    for part in plan.parts:
+        gazetteer = gazetteers.setdefault(norm(part.document.municipality or ""), Gazetteer())
+        out.append(extract_part(plan, part, gazetteer.lookup(), programmes))
     return out
 
 
@@ -172,44 +179,42 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
     # Pass 1: ward lists and programme names across all files build the shared gazetteer.
     gazetteers: dict[str, Gazetteer] = {}
     programmes: set[str] = set()
-    plans = []
+    plans: list[FilePlan] = []
     for source in sources:
-        profile = choose_profile(source.lines)
-        manifest = read_manifest(source.path)
-        segments = split_documents(source, profile)
-        docs = [describe(source, seg, profile, manifest, i, len(segments)) for i, seg in enumerate(segments)]
-        plans.append((source, segments, docs))
-        for segment, doc in zip(segments, docs, strict=True):
-            gazetteers.setdefault(norm(doc.municipality or ""), Gazetteer()).add_listed(
-                ward_lists(source, segment, profile))
-            if doc.programme:
-                programmes.add(doc.programme)
+        plan = plan_file(source)
+        plans.append(plan)
+        for part in plan.parts:
+            gazetteers.setdefault(norm(part.document.municipality or ""), Gazetteer()).add_listed(
+                ward_lists(source, part.segment, plan.profile))
+            if part.document.programme:
+                programmes.add(part.document.programme)
         programmes |= {p for p in programme_names(list(source.lines)) if len(p.split()) <= 4}
     for label, kind, town in _existing_wards(store, {s.name for s in sources}):
         from beleidsgraaf.ingest.records import Evidence, WardRecord
 
         gazetteers.setdefault(norm(town), Gazetteer()).add_listed([WardRecord(label, kind, Evidence(1, 1, ""))])
-    for source, _segments, docs in plans:
-        for doc in docs:
+    for plan in plans:
+        for part in plan.parts:
+            doc = part.document
             gazetteer = gazetteers.get(norm(doc.municipality or ""))
             if gazetteer:
-                gazetteer.learn_variants((n, source.line(n)) for n in range(doc.first, doc.last + 1))
+                gazetteer.learn_variants((n, plan.source.line(n)) for n in range(doc.first, doc.last + 1))
 
     # Pass 2: extraction and graphs per file.
     report = IngestReport(store=str(store.location))
     graphs: dict[URIRef, Graph] = {}
-    for index, source in enumerate(sources, start=1):
+    for index, plan in enumerate(plans, start=1):
+        source = plan.source
         tick(f"extraheren {source.name}", index, len(sources))
         file_slug = identity.file_key(source.name)
-        extractions = _extract_file(source, gazetteers, programmes)
+        extractions = _extract_file(plan, gazetteers, programmes)
         builder = GraphBuilder(source, file_slug)
         for ex in extractions:
             builder.extraction(ex, gazetteers.get(norm(ex.document.municipality or ""), Gazetteer()))
             report.documents.append(_summary(source.name, ex))
         graphs[URIRef(extracted_graph(file_slug))] = builder.graph
         documents = {ex.document.key: document_iri(file_slug, ex.document.key) for ex in extractions}
-        overlay = build_overlay(source, file_slug, builder.graph, documents,
-                                **({"directory": curated_dir} if curated_dir else {}))
+        overlay = build_overlay(source, file_slug, builder.graph, documents, curated_dir)
         if overlay is not None:
             graphs[URIRef(curated_graph(file_slug))] = overlay
             report.curated_links += sum(1 for _ in overlay.subjects(RDF.type, BG.Bijdrage))

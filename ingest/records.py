@@ -8,6 +8,9 @@ GOAL_LEVELS = ("visie", "strategisch", "tactisch", "operationeel", "doel")
 EFFORT_KINDS = ("inspanning", "project", "activiteit", "werkveld", "programmalijn")
 STEERING = ("lijnsturing", "programmasturing", "wijksturing")
 SCOPES = ("gericht", "stadsbreed", "onbekend")
+# How an effort was linked to the goal it serves, strongest first: the document's numbering ("2.3" serves
+# goal 2), the heading it stands under, or only nearness in the text.
+LINK_METHODS = ("nummering", "kop", "nabijheid")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class DocumentRecord:
     programme: str | None
     steering: list[str]
     evidence: Evidence
+    programme_code: str | None = None  # "P1", "Programma 2": how the document numbers the programme
 
 
 @dataclass
@@ -54,6 +58,8 @@ class EffortRecord:
     wards: list[str] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     order: int = 0
+    number: str | None = None  # "2.3", "1.2.01": as the document numbers it
+    goal_link: str | None = None  # how ``goals`` was found: a LINK_METHODS value; None for the older DIN rules
 
 
 @dataclass
@@ -74,6 +80,7 @@ class WardRecord:
     parent: str | None = None
     number: str | None = None
     listed: bool = True  # False: only named in running text ('de wijken A en B'), weaker than a ward list
+    code: str | None = None  # CBS code from the gazetteer (WK014116, BU06290006, WP1925); None when unknown
 
 
 @dataclass
@@ -86,6 +93,8 @@ class BudgetRecord:
     holder: str | None = None
     source: str | None = None
     is_total: bool = False
+    kind: str | None = None  # a concept of bg:begrotingsposten (baten, lasten, saldo ...), for table rows
+    column: str | None = None  # the table column the amount stands in ("Begroting 2024")
     effort: str | None = None  # label of the effort whose section states the amount ("Ad 1) ... Financiën: € 200.000")
 
 

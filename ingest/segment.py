@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from beleidsgraaf.ingest.profiles import Profile
+from beleidsgraaf.ingest.bbv import Chapter, chapters
+from beleidsgraaf.ingest.profiles import Profile, choose_profile
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import DocumentRecord, Evidence
-from beleidsgraaf.ingest.text import clean, quote, slugify
+from beleidsgraaf.ingest.structure import Structure
+from beleidsgraaf.ingest.text import clean, norm, quote, slugify
 
 YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:[-–]|t/m|tot en met)\s*((?:19|20)\d\d)\b")
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
@@ -85,11 +87,11 @@ def split_documents(source: SourceText, profile: Profile) -> list[Segment]:
     return [Segment(a, (bounds[i + 1] - 1) if i + 1 < len(bounds) else total) for i, a in enumerate(bounds)]
 
 
-def _head(source: SourceText, segment: Segment, count: int) -> list[tuple[int, str]]:
+def _head(source: SourceText, segment: Segment, count: int, furniture: frozenset[int] = frozenset()) -> list[tuple[int, str]]:
     head: list[tuple[int, str]] = []
     for number in range(segment.first, segment.last + 1):
         text = source.line(number).strip()
-        if text:
+        if text and number not in furniture:
             head.append((number, text))
             if len(head) >= count:
                 break
@@ -130,8 +132,35 @@ def _programme(source: SourceText, segment: Segment) -> str | None:
     return name if freq >= 3 else None
 
 
+def _named_title(head: list[tuple[int, str]], titles: dict) -> tuple[str, int] | None:
+    """The first line of the head (a table of contents counts) that names a kind of document and its year
+    ("Begroting 2024"); parts that together make one document ("Jaarverslag 2023" and "Jaarrekening
+    2023" are the "Jaarstukken 2023") are named as the whole."""
+    found: list[tuple[str, int]] = []
+    for number, text in head:
+        bare = TOC_TAIL.sub("", text).strip()
+        for pattern in titles.get("patterns", []):
+            # The title is the line itself, not a mention of another document in a sentence.
+            if (match := re.search(pattern, bare, re.I)) and len(bare) <= len(match.group(0)) + 12:
+                found.append((clean(match.group(0)), number))
+    if not found:
+        return None
+    keys = {norm(t) for t, _ in found}
+    for whole in titles.get("wholes", []):
+        years = {m.group(1) for t, _ in found if (m := re.search(r"(\d{4})", t))}
+        for year in sorted(years):
+            if all(any(k.startswith(norm(part)) and year in k for k in keys) for part in whole["parts"]):
+                line = min(n for t, n in found if year in t)
+                return f"{whole['title']} {year}", line
+    title, line = found[0]
+    return title[0].upper() + title[1:].lower(), line
+
+
+TOC_TAIL = re.compile(r"(?:\.\s*){3,}\s*\d*\s*$")
+
+
 def _title(head: list[tuple[int, str]], kind: str, programme: str | None, manifest: ManifestEntry | None,
-           whole_file: bool) -> tuple[str, int]:
+           whole_file: bool, titles: dict | None = None) -> tuple[str, int]:
     if whole_file and manifest and manifest.title:
         first_line = head[0][0] if head else 1
         return re.sub(r"\s*\(.*\)\s*$", "", manifest.title), first_line
@@ -146,19 +175,26 @@ def _title(head: list[tuple[int, str]], kind: str, programme: str | None, manife
         return f"{kind.title()} {programme}", head[0][0]
     if kind == "brief":
         return "Aanbiedingsbrief", head[0][0]
-    return (clean(head[0][1]) if head else "Document"), (head[0][0] if head else 1)
+    if not head:
+        return "Document", 1
+    if named := _named_title(head, titles):
+        return named
+    text = clean(head[0][1])
+    # A cover page sets its title in capitals ("BEGROTING 2024"); the title reads as a sentence.
+    return (text[0] + text[1:].lower() if text.isupper() else text), head[0][0]
 
 
 def describe(source: SourceText, segment: Segment, profile: Profile, manifest: ManifestEntry | None,
-             index: int, count: int) -> DocumentRecord:
-    head = _head(source, segment, 60)
+             index: int, count: int, structure: Structure | None = None) -> DocumentRecord:
+    # Table-of-contents lines are furniture to the extractors but name the document's parts to the title.
+    head = _head(source, segment, 60, (structure.furniture - structure.toc) if structure else frozenset())
     kind = _kind(head, profile, bundled=count > 1)
     if count == 1 and manifest and manifest.title:
         # A file that is one document opens with whatever precedes it (a cover letter); its title says what it is.
         kind = _kind_of_title(manifest.title, profile) or kind
     programme = _programme(source, segment) if kind != "brief" else None
     whole_file = count == 1
-    title, title_line = _title(head, kind, programme, manifest, whole_file)
+    title, title_line = _title(head, kind, programme, manifest, whole_file, profile.get("document_titles") or {})
     text = source.span(segment.first, min(segment.last, segment.first + 400))
     municipality = manifest.municipality if manifest else None
     if not municipality:
@@ -169,6 +205,8 @@ def describe(source: SourceText, segment: Segment, profile: Profile, manifest: M
         a, b = int(match.group(1)), int(match.group(2))
         period = (a, b) if 0 < b - a <= 12 else None
     year = manifest.year if manifest else None
+    if year is None and (named_year := YEAR.search(title)):
+        year = int(named_year.group(1))  # "Jaarstukken 2023" is of 2023, whatever years its pages mention most
     if year is None:
         years = Counter(int(y) for y in YEAR.findall(text))
         year = years.most_common(1)[0][0] if years else None
@@ -206,3 +244,58 @@ def _steering(kind: str, title: str, programme: str | None, source: SourceText, 
         if principle not in steering and counts[principle] >= 3:
             steering.append(principle)
     return steering or ["lijnsturing"]
+
+
+@dataclass
+class Part:
+    """One document of a file, with the BBV programme chapter it is (None for other parts)."""
+
+    segment: Segment
+    document: DocumentRecord
+    chapter: Chapter | None = None
+
+
+@dataclass
+class FilePlan:
+    source: SourceText
+    profile: Profile
+    structure: Structure
+    parts: list[Part]
+
+    @property
+    def is_bbv(self) -> bool:
+        return any(part.chapter is not None for part in self.parts)
+
+
+def plan_file(source: SourceText, profile: Profile | None = None) -> FilePlan:
+    """A file's documents: the profile's split (a bundle of contracts), else one document per BBV programme
+    chapter plus what comes before and after them, else the whole file as one document."""
+    profile = profile or choose_profile(source.lines)
+    structure = Structure(source.lines, profile, getattr(source, "pages", ()) or ())
+    manifest = read_manifest(source.path)
+    found = chapters(structure) if not profile.get("split") else []
+    if not found:
+        segments = split_documents(source, profile)
+        parts = [Part(seg, describe(source, seg, profile, manifest, i, len(segments), structure))
+                 for i, seg in enumerate(segments)]
+        return FilePlan(source, profile, structure, parts)
+    whole = describe(source, Segment(1, len(source.lines)), profile, manifest, 0, 1, structure)
+    pieces: list[tuple[Segment, Chapter | None]] = []
+    if found[0].first > 1:
+        pieces.append((Segment(1, found[0].first - 1), None))
+    pieces += [(Segment(c.first, c.last), c) for c in found]
+    if found[-1].last < len(source.lines):
+        pieces.append((Segment(found[-1].last + 1, len(source.lines)), None))
+    parts = []
+    for index, (segment, chapter) in enumerate(pieces):
+        if chapter is None:
+            key = "document" if index == 0 else f"deel-{index}"
+            document = replace(whole, key=key, first=segment.first, last=segment.last)
+        else:
+            label = f"{chapter.code} {chapter.name}" if chapter.code else chapter.name
+            document = replace(whole, key=slugify(label), title=f"{whole.title}: {label}", kind="plan",
+                               first=segment.first, last=segment.last, programme=chapter.name,
+                               programme_code=chapter.code, steering=["programmasturing"],
+                               evidence=Evidence(chapter.heading, chapter.heading, quote(source.line(chapter.heading))))
+        parts.append(Part(segment, document, chapter))
+    return FilePlan(source, profile, structure, parts)

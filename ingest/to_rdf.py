@@ -136,6 +136,11 @@ class GraphBuilder:
         if record.programme:
             programme = self.programme(record.municipality or "onbekend", record.programme, doc, record.evidence)
             g.add((doc, BG.betreftProgramma, programme))
+            if record.programme_code:
+                # Questions name a BBV programme by its code as often as by its name ("P1", "P1 Veiligheid").
+                g.add((programme, SKOS.notation, Literal(record.programme_code)))
+                g.add((programme, SKOS.altLabel, Literal(record.programme_code, lang="nl")))
+                g.add((programme, SKOS.altLabel, Literal(f"{record.programme_code} {record.programme}", lang="nl")))
         return doc
 
     def period(self, subject: URIRef, period: tuple[int, int]) -> None:
@@ -199,11 +204,16 @@ class GraphBuilder:
                 g.add((iri, BG.richtZichOp, self.ward_ref(municipality, ward, gazetteer, doc, effort.evidence)))
             if effort.scope == "stadsbreed":
                 g.add((iri, BG.richtZichOp, self.municipality(municipality, doc, effort.evidence)))
+            if effort.number:
+                g.add((iri, BG.nummer, Literal(effort.number)))
             for target in effort.goals:
                 if id(target) in goal_iris:
-                    self.contribution(iri, goal_iris[id(target)], doc, effort.evidence)
+                    node = self.contribution(iri, goal_iris[id(target)], doc, effort.evidence)
+                    if effort.goal_link:
+                        g.add((node, BG.koppelwijze, BG[effort.goal_link]))
         for ward in ex.wards:
-            iri = self.ward(municipality, ward.label, ward.kind, ward.parent, ward.number, gazetteer, doc, ward.evidence)
+            iri = self.ward(municipality, ward.label, ward.kind, ward.parent, ward.number, gazetteer, doc, ward.evidence,
+                            cbs_code=ward.code)
             if (iri, PROV.wasDerivedFrom, doc) not in g:
                 self.cite(iri, doc, ward.evidence)  # a ward of the file named again in a later document
         self.actors(ex, doc, municipality, owner_of_din)
@@ -261,7 +271,7 @@ class GraphBuilder:
         return self.ward(municipality, label, "wijk", None, None, gazetteer, doc, evidence)
 
     def ward(self, municipality: str, label: str, kind: str, parent: str | None, number: str | None,
-             gazetteer: Gazetteer, doc: URIRef, evidence: Evidence) -> URIRef:
+             gazetteer: Gazetteer, doc: URIRef, evidence: Evidence, cbs_code: str | None = None) -> URIRef:
         g = self.graph
         if kind == "buurt" and parent is None and (listed := gazetteer.entry_for(label)) is not None:
             parent = listed.parent  # a buurt named in running text is the listed one, in its wijk
@@ -282,14 +292,16 @@ class GraphBuilder:
             g.add((iri, BG.ligtIn, town))
             wijk_number = parent_entry.number if parent_entry else None
             code = CBS_GEMEENTE.get(norm(municipality))
-            if code and number and wijk_number:
+            if code and number and wijk_number and not cbs_code:
                 g.add((iri, BG.cbsCode, Literal(f"BU{code[2:]}{int(wijk_number):02d}{int(number):02d}")))
         else:
             g.add((iri, BG.ligtDirectIn, town))
             g.add((iri, BG.ligtIn, town))
             code = CBS_GEMEENTE.get(norm(municipality))
-            if code and number:
+            if code and number and not cbs_code:
                 g.add((iri, BG.cbsCode, Literal(f"WK{code[2:]}{int(number):02d}")))
+        if cbs_code:  # the CBS gazetteer's own code (WardRecord.code) beats one built from an annex's numbering
+            g.add((iri, BG.cbsCode, Literal(cbs_code)))
         if entry:
             for variant in entry.variants:
                 if variant != label:
@@ -359,6 +371,10 @@ class GraphBuilder:
             if budget.effort:
                 g.add((iri, BG.budgetVoor, self.effort_iri(ex, budget.effort)))
             g.add((iri, BG.isTotaal, Literal(budget.is_total)))
+            if budget.kind:
+                g.add((iri, BG.begrotingspost, BG[budget.kind]))
+            if budget.column:
+                g.add((iri, BG.kolom, Literal(budget.column)))
             if budget.year:
                 g.add((iri, BG.jaar, Literal(budget.year)))
             if budget.period:

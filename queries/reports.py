@@ -37,6 +37,11 @@ def resolve_ward(store: EmbeddedStore, name: str) -> tuple[URIRef, str]:
 
 def afstemming_report(store: EmbeddedStore, ward_name: str) -> dict[str, Any]:
     iri, label = resolve_ward(store, ward_name)
+    return afstemming_for(store, iri, label)
+
+
+def afstemming_for(store: EmbeddedStore, iri: URIRef, label: str) -> dict[str, Any]:
+    """The report for a ward already resolved (the web API resolves names as /wards/{name} does)."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     for row in _rows(store, "efforts-in-ward", ward=iri):

@@ -240,3 +240,15 @@ def source_files(store: EmbeddedStore) -> dict[str, dict[str, Any]]:
         }
         for r in rows(store, "source-files")
     }
+
+
+def ward_afstemming(store: EmbeddedStore, name: str) -> dict[str, Any]:
+    """The afstemming report of the ward ``name`` resolves to here, exactly as for ``ward_detail``.
+
+    The report's own resolver goes through the question linker, which indexes ward names of at most four
+    words; "Vriezenveenseweg e.o. Haghoek Oost" was a ward on /wards/{name} and unknown to its report.
+    """
+    from beleidsgraaf.queries import reports
+
+    ward = resolve_ward(store, name)
+    return reports.afstemming_for(store, URIRef(ward["iri"]), ward["name"])

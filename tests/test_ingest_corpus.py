@@ -6,6 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from beleidsgraaf.ontology.namespaces import BG
+from tests.conftest import CORPUS
 from tests.gold_eval import find_document, gold_files, labels, load, recall
 
 GOLD = {p.stem: load(p) for p in gold_files()}
@@ -199,10 +200,13 @@ def test_participant_list_splits_name_and_organisation(corpus_store):
 
 def test_line_project_under_a_unit_heading_belongs_to_that_unit():
     """A matrix of projects per line unit: the unit heading above a line project runs it (classify_efforts)."""
+    from beleidsgraaf.ingest import municipal
     from beleidsgraaf.ingest.extract import unit_above
     from beleidsgraaf.ingest.profiles import all_profiles
 
-    units = next(p for p in all_profiles() if p.name == "default").get("line_units")
+    default = next(p for p in all_profiles() if p.name == "default")
+    assert default.get("line_units") == []  # one municipality's team names are not in the generic profile
+    units = municipal.apply(default, "Almelo", CORPUS).get("line_units")  # they are in its profile beside the corpus
     lines = (Path(__file__).resolve().parents[1] / "corpus" / BUNDLE).read_text(encoding="utf-8").split("\n")
     assert unit_above(lines, 5165, 4284, units) == "Uitvoering Fysiek"   # 'Nieuwstraat (lijnproject=> ...)'
     assert unit_above(lines, 5172, 4284, units) == "Uitvoering Fysiek"   # 'Schoolstraat (lijnproject ...)'

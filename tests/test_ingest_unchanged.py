@@ -15,7 +15,6 @@ import pytest
 
 from beleidsgraaf.api import service
 from beleidsgraaf.ingest import embedcache, embedding, fingerprint, passages
-from beleidsgraaf.ingest.curated import CURATED_DIR
 from beleidsgraaf.ingest.pipeline import ingest
 from beleidsgraaf.ontology.store import open_store
 from tests.conftest import CORPUS
@@ -83,7 +82,7 @@ def test_a_changed_file_rebuilds_and_force_rebuilds_the_same_graph(small, tmp_pa
 def test_manifest_and_curated_overlays_are_inputs(small, tmp_path):
     location = str(tmp_path / "store")
     curated = tmp_path / "curated"
-    shutil.copytree(CURATED_DIR, curated)
+    shutil.copytree(CORPUS / "curated", curated)
     assert not ingest([small], open_store(location), curated_dir=curated).unchanged
     assert ingest([small], open_store(location), curated_dir=curated).unchanged
 

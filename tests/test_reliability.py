@@ -157,11 +157,172 @@ def test_a_50_mb_text_file_is_read_whole_and_an_oversized_one_refused(tmp_path):
         handle.write(line * (50 * 2**20 // len(line)))
     source = readers.read(big)
     assert len(source.lines) == 50 * 2**20 // len(line) and source.lines[-1] == line.rstrip("\n")
-    huge = tmp_path / "te-groot.txt"
-    with open(huge, "wb") as handle:
-        handle.truncate(readers.MAX_BYTES + 1)  # sparse: costs no disk
-    with pytest.raises(InputError, match="te-groot.txt: is 200 MiB; the limit is 200 MiB"):
-        readers.read(huge)
+    for name, limit in (("te-groot.txt", 50), ("te-groot.pdf", 200)):
+        huge = tmp_path / name
+        with open(huge, "wb") as handle:
+            handle.truncate(readers.max_bytes(huge.suffix) + 1)  # sparse: costs no disk
+        assert readers.max_bytes(huge.suffix) == limit * 2**20
+        with pytest.raises(InputError, match=f"{name}: is 52,428,801 bytes|{name}: is .* over the {limit} MiB limit"):
+            readers.read(huge)
+
+
+# -- hostile files through the command line, as a user runs it --------------------------------------
+CLI = Path(sys.executable).with_name("beleidsgraaf")
+HANG_GUARD = 60  # seconds: only a guard against a hang, not a speed threshold
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+              'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+              'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+              'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+              '</Types>')
+DOCX_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def docx(path: Path, chunks: Iterator[bytes] | list[bytes]) -> None:
+    """A minimal DOCX whose word/document.xml is ``chunks`` written one after the other (streamed, so a
+    document.xml of many MiB costs little memory)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_TYPES)
+        archive.writestr("_rels/.rels", DOCX_RELS)
+        with archive.open("word/document.xml", "w") as member:
+            for chunk in chunks:
+                member.write(chunk)
+
+
+def huge_document_xml(mib: int) -> Iterator[bytes]:
+    yield f'<w:document xmlns:w="{W_NS}"><w:body>'.encode()
+    paragraph = b"<w:p><w:r><w:t>Schone wijken, veilige buurten en een goed loket.</w:t></w:r></w:p>"
+    block = paragraph * (2**20 // len(paragraph))
+    for _ in range(mib):
+        yield block
+    yield b"</w:body></w:document>"
+
+
+def billion_laughs() -> list[bytes]:
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
+    return [f'<?xml version="1.0"?><!DOCTYPE w:document [{"".join(entities)}]><w:document xmlns:w="{W_NS}"><w:body>'
+            f'<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>'.encode()]
+
+
+def corrupt_deflate(path: Path) -> None:
+    """A DOCX whose document.xml has damaged compressed bytes (zlib or CRC errors inside the reader)."""
+    text = " ".join(f"Inspanning {n}: wijkschouw" for n in range(4000))
+    docx(path, [f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'
+                .encode()])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 20, start + info.compress_size - 20, 97):
+        data[offset] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def single_line(path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for _ in range(20 * 2**20 // 2**16):  # 20 MiB of words and not one line break
+            handle.write("woord " * (2**16 // 6) + "xxxx")
+
+
+def lines_of_text(mib: int) -> Callable[[Path], None]:
+    line = "Doel: de buurt is schoon, heel en veilig; inspanning: wijkschouw met bewoners en partners.\n"
+    return write((line * (mib * 2**20 // len(line) + 1)).encode())
+
+
+def sparse(size: int) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        with open(path, "wb") as handle:
+            handle.truncate(size)
+    return make
+
+
+# case -> (file name, how to make it, words the one Error line must hold, extra environment)
+CLI_HOSTILE: dict[str, tuple[str, Callable[[Path], None], str, dict[str, str]]] = {
+    "20-mib-single-line": ("regel.txt", single_line, "line 1 has 20,97", {}),
+    "text-over-the-size-limit": ("groot.txt", sparse(50 * 2**20 + 1), "over the 50 mib limit", {}),
+    "text-over-a-configured-limit": ("groot.txt", lines_of_text(2), "over the 1 mib limit", {"BELEIDSGRAAF_MAX_TEXT_MB": "1"}),
+    "docx-95-mib-document-xml": ("groot.docx", lambda p: docx(p, huge_document_xml(95)), "zip bomb", {}),
+    "docx-billion-laughs": ("lach.docx", lambda p: docx(p, billion_laughs()), "dtd", {}),
+    "docx-malformed-xml": ("stuk.docx", lambda p: docx(p, [f'<w:document xmlns:w="{W_NS}"><w:body><w:p>'.encode()]),
+                           "not a readable docx", {}),
+    "docx-corrupt-deflate": ("kapot.docx", corrupt_deflate, "not a readable docx", {}),
+    "fifo": ("pijp.txt", lambda p: os.mkfifo(p), "not a regular file", {}),
+    "symlink-to-dev-zero": ("nul.txt", lambda p: p.symlink_to("/dev/zero"), "not a regular file", {}),
+}
+
+
+def cli_ingest(target: Path, store: Path, env: dict[str, str] | None = None,
+               prefix: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = prefix or [str(CLI)]
+    return subprocess.run([*command, "ingest", str(target), "--store", str(store)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=HANG_GUARD, env={**os.environ, **(env or {})})
+
+
+def the_error_line(result: subprocess.CompletedProcess[str], exit_code: int = 2) -> str:
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output[-4000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert result.returncode == exit_code and len(errors) == 1, (result.returncode, output[-4000:])
+    return errors[0]
+
+
+# Each file named on the command line; in a folder too where collecting the files could hang or read.
+CLI_WAYS = [(case, "named") for case in sorted(CLI_HOSTILE)] + [
+    (case, "in-a-folder") for case in ("20-mib-single-line", "fifo", "symlink-to-dev-zero", "text-over-the-size-limit")]
+
+
+@pytest.mark.parametrize("case, how", CLI_WAYS)
+def test_cli_refuses_a_hostile_file_with_one_error_line(tmp_path, case, how):
+    name, make, reason, env = CLI_HOSTILE[case]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "goed.txt").write_text(GOOD, encoding="utf-8")
+    make(folder / name)
+    result = cli_ingest(folder / name if how == "named" else folder, tmp_path / "store", env)
+    line = the_error_line(result)
+    assert name in line and reason in line.lower(), line
+    assert not (tmp_path / "store").exists() or not list((tmp_path / "store").glob("gen-*")), "nothing may be written"
+
+
+def test_cli_warns_about_windows_1252_and_notes_skipped_dot_files(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "kantoor.txt").write_bytes((GOOD + "Budget € 25.000 voor één wijk\n").encode("cp1252"))
+    os.mkfifo(folder / ".verborgen.txt")  # a dot-file is not even opened: a FIFO would hang if it were
+    (folder / ".ook-verborgen.pdf").write_bytes(b"%PDF-1.4 never read")
+    result = cli_ingest(folder, tmp_path / "store", {"COLUMNS": "200"})  # wide enough for the file column
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-4000:]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
+    assert len(warnings) == 1 and "kantoor.txt" in warnings[0] and "Windows-1252" in warnings[0], result.stderr
+    assert len(notes) == 1 and ".verborgen.txt" in notes[0] and ".ook-verborgen.pdf" in notes[0], result.stderr
+    assert "Ingest: 1 bestanden" in result.stdout and "kantoor.txt" in result.stdout, result.stdout
+
+
+BOOM = """
+import sys
+from beleidsgraaf.api import cli, service
+def boom(*args, **kwargs):
+    raise RuntimeError("a bug, not the user's input")
+service.run_ingest = boom
+sys.argv = ["beleidsgraaf", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("debug", ["off", "env", "flag"])
+def test_cli_an_internal_error_is_one_line_unless_debugging(tmp_path, debug):
+    (tmp_path / "goed.txt").write_text(GOOD, encoding="utf-8")
+    env = {"BELEIDSGRAAF_DEBUG": "1"} if debug == "env" else {"BELEIDSGRAAF_DEBUG": ""}
+    prefix = [sys.executable, "-c", BOOM, *(["--debug"] if debug == "flag" else [])]
+    result = cli_ingest(tmp_path / "goed.txt", tmp_path / "store", env, prefix)
+    if debug == "off":
+        line = the_error_line(result, exit_code=1)
+        assert "RuntimeError" in line and "BELEIDSGRAAF_DEBUG=1" in line, line
+    else:
+        assert result.returncode == 1 and "Traceback" in result.stderr and "a bug, not the user's input" in result.stderr
 
 
 # -- crash safety ------------------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+"""One part of a file -> its records: the generic rules, and for a BBV programme chapter the BBV reading.
+
+In a file with BBV programme chapters the chapters' goals, efforts and money tables come from the
+BBV structure (numbered goals and results, baten/lasten tables); the generic list rules would read
+the same pages as loose lists. Parts around the chapters (introduction, paragrafen, the financial
+statements) keep what the generic rules find except goals and efforts: there a numbered list is
+a table of contents, a list of risks or of taakvelden, rarely a policy goal.
+"""
+
+from __future__ import annotations
+
+from beleidsgraaf.ingest import municipal
+from beleidsgraaf.ingest.bbv import extract_chapter
+from beleidsgraaf.ingest.extract import extract
+from beleidsgraaf.ingest.records import Extraction
+from beleidsgraaf.ingest.segment import FilePlan, Part
+
+
+def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, str]], programmes: set[str]) -> Extraction:
+    profile = municipal.apply(plan.profile, part.document.municipality, plan.source.path.parent)
+    out = extract(plan.source, part.segment, part.document, profile, known_wards, programmes)
+    if not plan.is_bbv:
+        return out
+    if part.chapter is None:
+        out.goals, out.efforts = [], []
+        return out
+    chapter = extract_chapter(plan.structure, part.chapter)
+    for effort in chapter.efforts:
+        effort.scope = "stadsbreed"  # a programme of the municipal budget serves the whole municipality
+    tabled = {n for t in chapter.tables for n in range(t.evidence.first, t.evidence.last + 1)}
+    generic_tables = [t for t in out.tables if t.evidence.first not in tabled]
+    dropped_rows = {id(r) for t in out.tables if t.evidence.first in tabled for r in t.rows}
+    out.goals, out.efforts = chapter.goals, chapter.efforts
+    out.budgets = chapter.budgets + [b for b in out.budgets if b.evidence.first not in tabled and id(b) not in dropped_rows]
+    out.tables = chapter.tables + generic_tables
+    return out
