@@ -41,6 +41,9 @@ def _plural(pattern: str) -> str:
     return rf"(?:{pattern})(?:s|en)?"
 
 
+PARAGRAPH_LINES = 40  # lines in a run before a blank line may end it
+
+
 class ActorFinder:
     def __init__(self, lines: tuple[str, ...] | list[str], first: int, last: int, profile: Profile,
                  evidence: Callable[[int, int], Evidence], programmes: set[str]) -> None:
@@ -132,28 +135,31 @@ class ActorFinder:
     # -- paragraphs ----------------------------------------------------------------------------------
     def paragraphs(self) -> Iterator[tuple[str, list[tuple[int, int]]]]:
         """Runs of lines joined with spaces, with (offset, line number) marks to cite matches. PDF text puts blank
-        lines inside sentences, so a blank line ends a paragraph only after a finished sentence."""
-        text, marks = "", []
+        lines inside sentences, so a blank line ends a paragraph only after a finished sentence. A run is cut at
+        PARAGRAPH_LINES lines even without a blank line (DOCX text has none), so the rules stay linear in the file."""
+        parts: list[str] = []
+        marks: list[tuple[int, int]] = []
+        size = 0
         for number in range(self.first, self.last + 1):
             line = self.lines[number - 1].strip()
             if not line:
-                if text and (re.search(r"[.:;!?]$", text) or len(marks) >= 40):
-                    yield text, marks
-                    text, marks = "", []
+                if parts and (re.search(r"[.:;!?]$", parts[-1]) or len(marks) >= PARAGRAPH_LINES):
+                    yield "\n".join(parts), marks
+                    parts, marks, size = [], [], 0
                 continue
-            marks.append((len(text) + (1 if text else 0), number))
-            text = f"{text}\n{line}" if text else line
-        if text:
-            yield text, marks
+            if len(marks) >= 4 * PARAGRAPH_LINES:
+                yield "\n".join(parts), marks
+                parts, marks, size = [], [], 0
+            marks.append((size + (1 if parts else 0), number))
+            size += len(line) + (1 if parts else 0)
+            parts.append(line)
+        if parts:
+            yield "\n".join(parts), marks
 
     @staticmethod
     def line_at(marks: list[tuple[int, int]], offset: int) -> int:
-        line = marks[0][1]
-        for start, number in marks:
-            if start > offset:
-                break
-            line = number
-        return line
+        index = bisect_right([start for start, _ in marks], offset) - 1
+        return marks[max(index, 0)][1]
 
     # -- rules ---------------------------------------------------------------------------------------
     def run(self) -> list[ActorRecord]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from beleidsgraaf.ingest.records import BudgetRecord, EffortRecord, Evidence, GoalRecord, TableRecord
-from beleidsgraaf.ingest.structure import Heading, Item, Structure, Table, is_title_like
+from beleidsgraaf.ingest.structure import SIMPLE_ITEM, Heading, Item, Structure, Table, is_title_like, join_lines
 from beleidsgraaf.ingest.text import quote
 from beleidsgraaf.textkey import norm
 
@@ -146,9 +146,8 @@ def _goals(structure: Structure, chapter: Chapter, out: ChapterRecords) -> dict[
     for index, (_line, text) in enumerate(rows):
         bare = text.strip(" :")
         if len(bare) <= 40 and any(p.fullmatch(bare) or p.match(bare) for p in vision) and index + 1 < len(rows):
-            start, end, paragraph = structure.paragraph(rows[index + 1][0], last)
-            if paragraph and not any(p.search(paragraph) for p in not_goal):
-                out.goals.append(GoalRecord("visie", paragraph, _evidence(structure, start, end), order=len(out.goals)))
+            for start, end, label in _vision_blocks(structure, rows[index + 1:], goal_list + not_goal):
+                out.goals.append(GoalRecord("visie", label, _evidence(structure, start, end), order=len(out.goals)))
     listed_under_heading = any(any(p.match(t.strip(" :")) for p in goal_list) and len(t) <= 40 for _, t in rows)
     for item in structure.items(first + 1, last):
         if item.style == "digit" or (item.style == "bullet" and listed_under_heading):
@@ -161,6 +160,31 @@ def _goals(structure: Structure, chapter: Chapter, out: ChapterRecords) -> dict[
             if item.number:
                 numbered.setdefault(item.number, goal)
     return numbered
+
+
+def _vision_blocks(structure: Structure, rows: list[tuple[int, str]],
+                   stops: list[re.Pattern[str]]) -> list[tuple[int, int, str]]:
+    """The vision under its heading: each block of lines between blank lines is one statement, up to the
+    goal list, a numbered item or another heading. A block that opens with a short heading of its own
+    ("Passende zorg - focus op wat wel kan") is named by that heading."""
+    blocks: list[list[tuple[int, str]]] = []
+    previous = None
+    for number, text in rows:
+        bare = text.strip(" :")
+        if (len(bare) <= 60 and any(p.match(bare) for p in stops)) or SIMPLE_ITEM.match(text) or DECIMAL_LABEL.match(text):
+            break
+        gap = previous is not None and any(not structure.lines[n - 1].strip() for n in range(previous + 1, number))
+        if not blocks or gap:
+            blocks.append([])
+        blocks[-1].append((number, text))
+        previous = number
+    out = []
+    for block in blocks:
+        if len(block) > 1 and is_title_like(block[0][1]) and len(block[1][1]) > len(block[0][1]):
+            out.append((block[0][0], block[-1][0], block[0][1].strip()))
+        else:
+            out.append((block[0][0], block[-1][0], join_lines([t for _, t in block])))
+    return out
 
 
 def _goal_number(item: Item, chapter: Chapter) -> str | None:
@@ -179,8 +203,13 @@ def _efforts(structure: Structure, chapter: Chapter, goals: dict[str, GoalRecord
     first, last = section
     seen: set[str] = set()
     projects_from = _projects_heading(structure, first, last)
-    for item in structure.items(first + 1, last):
-        if item.style != "decimal" or not item.number:
+    items = structure.items(first + 1, last)
+    for index, item in enumerate(items):
+        # A result is numbered "2.3" (goal 2, result 3). One numbered "2." by its goal alone counts where that
+        # number names a goal of the chapter and the item stands in the list of results, next to "2.3"-items.
+        in_list = any(0 <= i < len(items) and items[i].style == "decimal" and abs(items[i].first - item.first) <= 4
+                      for i in (index - 1, index + 1))
+        if not item.number or not (item.style == "decimal" or (item.style == "digit" and item.number in goals and in_list)):
             continue
         key = item.number
         if key in seen:

@@ -26,15 +26,20 @@ from beleidsgraaf.errors import BeleidsgraafError, InputError
 MiB = 2**20
 # Size limits per kind of file (MiB, the environment may change them), checked on the file's
 # metadata before a byte is read. A text format is about as large as its text, and ingest time grows
-# with the text (extraction and the embedding model), so 50 MiB is far past any policy document;
+# with the text (extraction and the embedding model), so 20 MiB is far past any policy document;
 # PDF and DOCX carry images and fonts, so the same text comes in a much larger file.
 LIMIT_ENV = {"text": "BELEIDSGRAAF_MAX_TEXT_MB", "document": "BELEIDSGRAAF_MAX_DOCUMENT_MB"}
-DEFAULT_LIMIT_MB = {"text": 50, "document": 200}
+DEFAULT_LIMIT_MB = {"text": 20, "document": 200}
 # A line this long is no document text (a full page of prose is some 3,000 characters); the file is
 # refused rather than wrapped, since line numbers must stay those of the file (``grep -n``).
 # Shorter long lines (a PDF page without line breaks) are read as they are; ``passages`` cuts
 # them for search and the embedding model.
 MAX_LINE_CHARS = 100_000
+# The text itself, after a PDF or DOCX is read: ingest time grows with it (extraction, and the embedding
+# model at some 30 passages a second on two cores), so past this a file is refused with a clear line
+# instead of running for hours. 5 million characters are some 2,000 pages of policy text.
+TEXT_CHARS_ENV = "BELEIDSGRAAF_MAX_TEXT_CHARS"
+DEFAULT_TEXT_CHARS = 5_000_000
 # The unpacked size of word/document.xml: 30 MiB of WordprocessingML is thousands of pages. The
 # declared size is checked before unpacking, and zipfile stops reading a member at its declared
 # size, so this bounds the work (a 95 MiB part took over 3 minutes through python-docx).
@@ -57,6 +62,7 @@ class SourceText:
     sha256: str
     media_type: str
     lines: tuple[str, ...]
+    pages: tuple[int, ...] = ()  # the first line of each page, for formats that have pages (PDF)
 
     def line(self, number: int) -> str:
         """1-based, as grep -n counts."""
@@ -87,6 +93,16 @@ def max_bytes(suffix: str) -> int:
     if not 0 < value < 2**40:  # also refuses nan and inf
         raise BeleidsgraafError(f"{variable} must be a positive number of MiB, not {raw!r}")
     return int(value * MiB)
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError(f"{name}={raw!r} is not a whole number") from None
 
 
 def _too_big(path: Path, size: int, limit: int) -> InputError:
@@ -195,6 +211,22 @@ def read_txt(path: Path, data: bytes) -> str:
     return _decode_text(path, data)
 
 
+class Paged(str):
+    """A reader's text that also knows where its pages start (line numbers, 1-based)."""
+
+    pages: tuple[int, ...] = ()
+
+    @classmethod
+    def join(cls, pages: list[str]) -> Paged:
+        text = cls("\n".join(pages))
+        starts, line = [], 1
+        for page in pages:
+            starts.append(line)
+            line += page.count("\n") + 1
+        text.pages = tuple(starts)
+        return text
+
+
 def read_pdf(path: Path, data: bytes) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -210,7 +242,7 @@ def read_pdf(path: Path, data: bytes) -> str:
         raise _fail(path, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
     if not any(page.strip() for page in pages):
         raise _fail(path, "is a PDF without a text layer (a scan?); run OCR first")
-    return "\n".join(pages)
+    return Paged.join(pages)
 
 
 _OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
@@ -387,6 +419,10 @@ def read(path: Path) -> SourceText:
         kind = f"{type(exc).__module__}.{kind}" if kind.islower() else kind  # "zlib.error", not "error"
         detail = " ".join(f"{kind}: {exc}".split())[:300]
         raise _fail(path, f"is not a readable {_LABEL.get(suffix, 'text file')} ({detail})") from exc
+    max_chars = _int_env(TEXT_CHARS_ENV, DEFAULT_TEXT_CHARS)
+    if len(text) > max_chars:
+        raise _fail(path, f"holds {len(text):,} characters of text; the limit is {max_chars:,} (set {TEXT_CHARS_ENV} "
+                          "to raise it)")
     lines = _split_lines(text)
     too_long = next((n for n, line in enumerate(lines, start=1) if len(line) > MAX_LINE_CHARS), None)
     if too_long is not None:
@@ -395,6 +431,7 @@ def read(path: Path) -> SourceText:
     if not any(line.strip() for line in lines):
         raise _fail(path, "contains no text")
     return SourceText(
+        pages=getattr(text, "pages", ()),
         path=path,
         name=path.name,
         sha256=hashlib.sha256(data).hexdigest(),

@@ -271,7 +271,7 @@ def plan_file(source: SourceText, profile: Profile | None = None) -> FilePlan:
     """A file's documents: the profile's split (a bundle of contracts), else one document per BBV programme
     chapter plus what comes before and after them, else the whole file as one document."""
     profile = profile or choose_profile(source.lines)
-    structure = Structure(source.lines, profile, getattr(source, "pages", ()) or ())
+    structure = Structure(source.lines, profile, source.pages)
     manifest = read_manifest(source.path)
     found = chapters(structure) if not profile.get("split") else []
     if not found:

@@ -31,6 +31,7 @@ BULLET_ITEM = re.compile(r"^\s*[•·▪◦\-–*\uf0b7\uf0a7]\s*(?P<text>\S.*?)
 # A Dutch amount as tables print it: 1.972 / -5.234 / 0 / (1.234) / -; thousands dots, a decimal comma.
 AMOUNT = r"\(?[-−–+]?\s?\d{1,3}(?:\.\d{3})*(?:,\d+)?\)?"
 AMOUNT_CELL = re.compile(rf"(?<![\w.,])({AMOUNT})(?![\w.,])")
+ELLIPSIS_WORD = re.compile(r"(?:en|of|tot|en/of)\b")
 LETTERS = re.compile(r"[^\W\d_]{3}")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-6]\d)\b")
 
@@ -127,7 +128,7 @@ class Structure:
                 index += 1
                 end = rows[index][0]
                 parts.append(rows[index][1])
-            label = _join(parts)
+            label = join_lines(parts)
             out.append(Item(number, end, match.groupdict().get("number"), style, label))
             index += 1
         return out
@@ -159,7 +160,7 @@ class Structure:
                 break
             parts.append(text)
             end = number
-        return start, end, _join(parts)
+        return start, end, join_lines(parts)
 
     def headings(self, first: int, last: int) -> list[tuple[int, str]]:
         """Title-like lines that stand alone above a paragraph: a blank line (or the page) before them and a
@@ -273,12 +274,13 @@ def _number(text: str) -> float:
     return -value if negative else value
 
 
-def _join(parts: Sequence[str]) -> str:
+def join_lines(parts: Sequence[str]) -> str:
     text = ""
     for part in parts:
         part = part.strip()
-        hyphenated = text.endswith("-") and part[:1].islower()  # a word broken at the line end
-        text = text[:-1] + part if hyphenated else f"{text} {part}" if text else part
+        # "Bibob-" + "beleid" is one word broken at its hyphen; "welzijns-" + "en zorg" is a shortened compound.
+        hyphenated = text.endswith("-") and part[:1].islower() and not ELLIPSIS_WORD.match(part)
+        text = text + part if hyphenated else f"{text} {part}" if text else part
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -290,6 +292,11 @@ def find_furniture(lines: Sequence[str], pages: Sequence[int] = ()) -> set[int]:
         if PAGE_OF.match(line) or TOC_LINE.search(line):
             furniture.add(number)
     furniture |= _page_numbers(lines, pages)
+    bounds = [*pages, len(lines) + 1]
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        body = [n for n in range(start, end) if lines[n - 1].strip()]
+        # A lone number at the top or bottom of a known page is its page number, whatever the count says.
+        furniture |= {n for n in body[:1] + body[-1:] if PAGE_NUMBER.match(lines[n - 1])}
     if len(pages) >= 4:
         furniture |= _running_lines(lines, pages)
     return furniture

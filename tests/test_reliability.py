@@ -150,19 +150,23 @@ def test_utf16_with_bom_reads_as_the_utf8_file(tmp_path):
     assert first.documents == second.documents and first.documents[0].efforts > 0
 
 
-def test_a_50_mb_text_file_is_read_whole_and_an_oversized_one_refused(tmp_path):
+def test_a_text_up_to_the_character_limit_is_read_whole_and_a_longer_or_oversized_one_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(readers.TEXT_CHARS_ENV, "1000000")
     line = "Doel: de buurt is schoon, heel en veilig; inspanning: wijkschouw met bewoners en partners.\n"
     big = tmp_path / "groot.txt"
-    with open(big, "w", encoding="utf-8") as handle:
-        handle.write(line * (50 * 2**20 // len(line)))
+    count = 1_000_000 // len(line)
+    big.write_text(line * count, encoding="utf-8")
     source = readers.read(big)
-    assert len(source.lines) == 50 * 2**20 // len(line) and source.lines[-1] == line.rstrip("\n")
-    for name, limit in (("te-groot.txt", 50), ("te-groot.pdf", 200)):
+    assert len(source.lines) == count and source.lines[-1] == line.rstrip("\n")
+    big.write_text(line * (count + 1), encoding="utf-8")
+    with pytest.raises(InputError, match=r"groot.txt: holds 1,000,\d{3} characters of text; the limit is 1,000,000"):
+        readers.read(big)
+    for name, limit in (("te-groot.txt", 20), ("te-groot.pdf", 200)):
         huge = tmp_path / name
         with open(huge, "wb") as handle:
             handle.truncate(readers.max_bytes(huge.suffix) + 1)  # sparse: costs no disk
         assert readers.max_bytes(huge.suffix) == limit * 2**20
-        with pytest.raises(InputError, match=f"{name}: is 52,428,801 bytes|{name}: is .* over the {limit} MiB limit"):
+        with pytest.raises(InputError, match=f"{name}: is [0-9,]+ bytes, over the {limit} MiB limit"):
             readers.read(huge)
 
 
@@ -241,7 +245,7 @@ def sparse(size: int) -> Callable[[Path], None]:
 # case -> (file name, how to make it, words the one Error line must hold, extra environment)
 CLI_HOSTILE: dict[str, tuple[str, Callable[[Path], None], str, dict[str, str]]] = {
     "20-mib-single-line": ("regel.txt", single_line, "line 1 has 20,97", {}),
-    "text-over-the-size-limit": ("groot.txt", sparse(50 * 2**20 + 1), "over the 50 mib limit", {}),
+    "text-over-the-size-limit": ("groot.txt", sparse(20 * 2**20 + 1), "over the 20 mib limit", {}),
     "text-over-a-configured-limit": ("groot.txt", lines_of_text(2), "over the 1 mib limit", {"BELEIDSGRAAF_MAX_TEXT_MB": "1"}),
     "docx-95-mib-document-xml": ("groot.docx", lambda p: docx(p, huge_document_xml(95)), "zip bomb", {}),
     "docx-billion-laughs": ("lach.docx", lambda p: docx(p, billion_laughs()), "dtd", {}),

@@ -178,8 +178,8 @@ def test_a_text_without_bbv_questions_has_no_chapters():
 
 @pytest.mark.parametrize("file_name, floors", [
     # Floors a few points under what was measured when the rules were written (see the closing note).
-    ("wassenaar-2024-programmabegroting.pdf", {"goals": (0.85, 0.95), "efforts": (0.90, 0.95), "budgets": (0.88, 0.95)}),
-    ("wassenaar-2023-jaarstukken.pdf", {"goals": (0.75, 0.95), "efforts": (0.95, 0.95), "budgets": (0.80, 0.95)}),
+    ("wassenaar-2024-programmabegroting.pdf", {"goals": (0.95, 0.95), "efforts": (0.95, 0.95), "budgets": (0.88, 0.95)}),
+    ("wassenaar-2023-jaarstukken.pdf", {"goals": (0.95, 0.88), "efforts": (0.95, 0.95), "budgets": (0.80, 0.95)}),
 ])
 def test_real_bbv_pdfs_against_the_gold(file_name, floors):
     assert (EXTERN / file_name).is_file(), f"corpus-extern is missing: {EXTERN}"
