@@ -34,6 +34,14 @@ def euros_of(match: re.Match[str]) -> float:
         value += float(f"0.{fraction}")
     return value * SCALE_WORDS.get((scale or "").lower(), 1.0)
 PLAIN_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d{2,})(?![\d.,]*\d)")
+# A bare year is a column heading ("Toelichting begroot 2024"), never an amount; amounts carry a
+# thousands dot or a euro sign.
+BARE_YEAR = re.compile(r"(19[5-9]\d|20[0-6]\d)")
+# "€20. 000": PDF text breaks an amount at its thousands dot.
+THOUSANDS_GAP = re.compile(r"(\d)\.\s(\d{3})(?!\d)")
+# A purpose that ends on one of these words is cut off before the amount it introduces ("een bedrag van").
+WEAK_END = re.compile(r"(?i)\b(?:van|voor|is|een|de|het|op|met|aan|ruim|circa|totaal|bedrag|jaarlijks|structureel|"
+                      r"incidenteel|wordt|zijn|extra|nog|maximaal|minimaal|ca)\.?$")
 NUMBER_TOKEN = re.compile(r"^(?:€?\d[\d.]*(?:,\d{0,2}-?)?%?|€|-|,-)$")
 SCALE_NOTE = re.compile(r"(?i)bedragen\s*[x*×]\s*(€\s*)?1\.?000")
 MONEY_HEADER = re.compile(r"(?i)\bbedrag(en)?\b|\(€\)")
@@ -114,6 +122,7 @@ class MoneyReader:
         return self.budgets, self.tables
 
     def _line(self, table: _Table, number: int, raw: str, text: str) -> _Table:
+        raw, text = THOUSANDS_GAP.sub(r"\1.\2", raw), THOUSANDS_GAP.sub(r"\1.\2", text)
         years = re.findall(r"\b(20[0-4]\d)\b", text)
         if (len(years) >= 2 and len(re.sub(r"[\d\s]", "", text)) < 40 and not AMOUNT.search(text)
                 and not YEAR_RANGE.search(text)):
@@ -134,7 +143,8 @@ class MoneyReader:
         if euros and all(m.start() >= tail for m in euros):
             amounts = [euros_of(m) for m in euros]
         elif not euros and (table.years or table.money):
-            amounts = [float(m.group(1).replace(".", "")) for m in PLAIN_AMOUNT.finditer(text[tail:])]
+            amounts = [float(m.group(1).replace(".", "")) for m in PLAIN_AMOUNT.finditer(text[tail:])
+                       if not BARE_YEAR.fullmatch(m.group(1))]
         else:
             amounts = []
         lead_year = re.match(r"(20\d\d|19\d\d)\s", text[tail:])
@@ -177,7 +187,7 @@ class MoneyReader:
         year = re.search(r"\b(?:in|voor|begroting)\s+(20\d\d)\b", text)
         for match in euros:
             self.budgets.append(BudgetRecord(
-                amount=euros_of(match), purpose=clean(re.split(r"€", text, maxsplit=1)[0]) or "bedrag",
+                amount=euros_of(match), purpose=_purpose(text, match),
                 evidence=self.evidence(number, number), year=int(year.group(1)) if year else None,
                 period=self._period(text)))
 
@@ -250,6 +260,18 @@ class MoneyReader:
         self.closed = _Closed(records, made, end)
         self.boundary = max(self.boundary, end)
         return _Table()
+
+
+def _purpose(text: str, match: re.Match[str]) -> str:
+    """What an amount in a sentence is for: the words before it ("Bijdrage Veiligheidsregio (hogere lasten"
+    gets its bracket closed), or the whole line when those words do not say it ("een bedrag van")."""
+    before = clean(text[:match.start()].split("€")[0])
+    if before.count("(") > before.count(")"):
+        before = before.rstrip(" (") + ")" if not before.endswith("(") else before.rstrip(" (")
+    if len(before.split()) >= 3 and not WEAK_END.search(before):
+        return before
+    whole = clean(text)
+    return (whole if len(whole) <= 160 else whole[:160].rsplit(" ", 1)[0] + " …") or "bedrag"
 
 
 def read_money(lines: tuple[str, ...] | list[str], first: int, last: int,

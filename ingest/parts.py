@@ -12,13 +12,16 @@ from __future__ import annotations
 from beleidsgraaf.ingest import municipal
 from beleidsgraaf.ingest.bbv import extract_chapter
 from beleidsgraaf.ingest.extract import extract
+from beleidsgraaf.ingest.places import find_places
 from beleidsgraaf.ingest.records import Extraction
 from beleidsgraaf.ingest.segment import FilePlan, Part
+from beleidsgraaf.textkey import norm
 
 
 def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, str]], programmes: set[str]) -> Extraction:
     profile = municipal.apply(plan.profile, part.document.municipality, plan.source.path.parent)
     out = extract(plan.source, part.segment, part.document, profile, known_wards, programmes)
+    _add_places(plan, part, out)
     if not plan.is_bbv:
         return out
     if part.chapter is None:
@@ -34,3 +37,18 @@ def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, s
     out.budgets = chapter.budgets + [b for b in out.budgets if b.evidence.first not in tabled and id(b) not in dropped_rows]
     out.tables = chapter.tables + generic_tables
     return out
+
+
+def _add_places(plan: FilePlan, part: Part, out: Extraction) -> None:
+    """Places of the document's municipality named in its running text (CBS wijken, buurten, kernen), beside
+    the wards its own lists give; a place both name keeps the list's record and gains the CBS code."""
+    if not part.document.municipality:
+        return
+    known = {norm(w.label): w for w in out.wards}
+    for place in find_places(plan.source.lines, part.segment.first, part.segment.last, part.document.municipality):
+        if (listed := known.get(norm(place.label))) is not None:
+            if listed.number is None:
+                listed.code = listed.code or place.code
+            continue
+        known[norm(place.label)] = place
+        out.wards.append(place)

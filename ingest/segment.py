@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from beleidsgraaf.ingest.bbv import Chapter, chapters
+from beleidsgraaf.ingest.places import detect_municipality
 from beleidsgraaf.ingest.profiles import Profile, choose_profile
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import DocumentRecord, Evidence
@@ -273,13 +274,14 @@ def plan_file(source: SourceText, profile: Profile | None = None) -> FilePlan:
     profile = profile or choose_profile(source.lines)
     structure = Structure(source.lines, profile, source.pages)
     manifest = read_manifest(source.path)
+    municipality = detect_municipality(source.lines, hint=manifest.municipality if manifest else None)
     found = chapters(structure) if not profile.get("split") else []
     if not found:
         segments = split_documents(source, profile)
-        parts = [Part(seg, describe(source, seg, profile, manifest, i, len(segments), structure))
+        parts = [Part(seg, _of(describe(source, seg, profile, manifest, i, len(segments), structure), municipality))
                  for i, seg in enumerate(segments)]
         return FilePlan(source, profile, structure, parts)
-    whole = describe(source, Segment(1, len(source.lines)), profile, manifest, 0, 1, structure)
+    whole = _of(describe(source, Segment(1, len(source.lines)), profile, manifest, 0, 1, structure), municipality)
     pieces: list[tuple[Segment, Chapter | None]] = []
     if found[0].first > 1:
         pieces.append((Segment(1, found[0].first - 1), None))
@@ -299,3 +301,8 @@ def plan_file(source: SourceText, profile: Profile | None = None) -> FilePlan:
                                evidence=Evidence(chapter.heading, chapter.heading, quote(source.line(chapter.heading))))
         parts.append(Part(segment, document, chapter))
     return FilePlan(source, profile, structure, parts)
+
+
+def _of(document: DocumentRecord, municipality: str | None) -> DocumentRecord:
+    """The document with the municipality the whole file is about, when the text names one clearly."""
+    return replace(document, municipality=municipality) if municipality else document

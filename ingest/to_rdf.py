@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from beleidsgraaf.ingest.gazetteer import Gazetteer
+from beleidsgraaf.ingest.places import load_gazetteer
 from beleidsgraaf.ingest.readers import SourceText
 from beleidsgraaf.ingest.records import (
     DocumentRecord,
@@ -38,7 +39,10 @@ EFFORT_CLASS = {
 WARD_CLASS = {"gemeente": BG.Gemeente, "stadsdeel": BG.Stadsdeel, "wijk": BG.Wijk, "dorp": BG.Dorp, "buurt": BG.Buurt}
 ACTOR_KIND_CLASS = {"person": BG.Persoon, "function": BG.Functionaris, "team": BG.Lijneenheid,
                     "organisation": BG.Partnerorganisatie, "body": BG.Bestuursorgaan}
-CBS_GEMEENTE = {"almelo": "GM0141", "utrecht": "GM0344"}
+def gemeente_code(name: str) -> str | None:
+    """The CBS code of a municipality, from the gazetteer of all Dutch municipalities (ingest/data)."""
+    area = load_gazetteer().municipality(name)
+    return area.code if area else None
 
 
 def _hash(*parts: object) -> str:
@@ -160,7 +164,7 @@ class GraphBuilder:
         iri = municipality_iri(name)
         if (iri, RDF.type, BG.Gemeente) not in g:
             self.labelled(iri, BG.Gemeente, name, doc, evidence)
-            if code := CBS_GEMEENTE.get(norm(name)):
+            if code := gemeente_code(name):
                 g.add((iri, BG.cbsCode, Literal(code)))
                 g.add((iri, SCHEMA.sameAs, TOOI_GEMEENTE[code.lower()]))
         return iri
@@ -291,16 +295,18 @@ class GraphBuilder:
             g.add((iri, BG.ligtIn, parent_iri))
             g.add((iri, BG.ligtIn, town))
             wijk_number = parent_entry.number if parent_entry else None
-            code = CBS_GEMEENTE.get(norm(municipality))
-            if code and number and wijk_number and not cbs_code:
+            code = gemeente_code(municipality)
+            if code and number and wijk_number:
                 g.add((iri, BG.cbsCode, Literal(f"BU{code[2:]}{int(wijk_number):02d}{int(number):02d}")))
         else:
             g.add((iri, BG.ligtDirectIn, town))
             g.add((iri, BG.ligtIn, town))
-            code = CBS_GEMEENTE.get(norm(municipality))
-            if code and number and not cbs_code:
+            code = gemeente_code(municipality)
+            if code and number:
                 g.add((iri, BG.cbsCode, Literal(f"WK{code[2:]}{int(number):02d}")))
-        if cbs_code:  # the CBS gazetteer's own code (WardRecord.code) beats one built from an annex's numbering
+        if cbs_code and not number:
+            # The CBS gazetteer's code (WardRecord.code) where no ward list numbers the ward; a list's numbering
+            # is the code of the document's own year, the gazetteer's of another CBS vintage.
             g.add((iri, BG.cbsCode, Literal(cbs_code)))
         if entry:
             for variant in entry.variants:
@@ -360,7 +366,8 @@ class GraphBuilder:
         for index, budget in enumerate(ex.budgets):
             iri = ID[f"budget/{self.file_slug}/{ex.document.key}/{budget.evidence.first}-{index}"]
             budget_iris[id(budget)] = iri
-            label = f"{budget.purpose} € {budget.amount:,.0f}".replace(",", ".")
+            # A purpose taken from a whole sentence already shows its amount.
+            label = budget.purpose if "€" in budget.purpose else f"{budget.purpose} € {budget.amount:,.0f}".replace(",", ".")
             if budget.year:
                 label += f" ({budget.year})"
             self.labelled(iri, BG.Budget, label, doc, budget.evidence)
