@@ -9,7 +9,7 @@ a table of contents, a list of risks or of taakvelden, rarely a policy goal.
 
 from __future__ import annotations
 
-from beleidsgraaf.ingest import municipal
+from beleidsgraaf.ingest import municipal, organisations
 from beleidsgraaf.ingest.bbv import extract_chapter
 from beleidsgraaf.ingest.extract import extract
 from beleidsgraaf.ingest.places import find_places
@@ -22,6 +22,7 @@ def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, s
     profile = municipal.apply(plan.profile, part.document.municipality, plan.source.path.parent)
     out = extract(plan.source, part.segment, part.document, profile, known_wards, programmes)
     _add_places(plan, part, out)
+    _add_organisations(plan, part, out)
     if not plan.is_bbv:
         return out
     if part.chapter is None:
@@ -52,3 +53,17 @@ def _add_places(plan: FilePlan, part: Part, out: Extraction) -> None:
             continue
         known[norm(place.label)] = place
         out.wards.append(place)
+
+
+def _add_organisations(plan: FilePlan, part: Part, out: Extraction) -> None:
+    """Organisations named in running text (a type noun, an abbreviation the text introduces, a party) beside
+    the actors the role rules found; one the role rules already have keeps their record and gains the short name."""
+    known = {norm(a.name): a for a in out.actors}
+    found = organisations.find(plan.source.lines, part.segment.first, part.segment.last, organisations.load_vocabulary(),
+                               municipality=part.document.municipality)
+    for record in organisations.as_actor_records(found):
+        if (actor := known.get(norm(record.name))) is not None:
+            actor.abbreviation = actor.abbreviation or record.abbreviation
+            continue
+        known[norm(record.name)] = record
+        out.actors.append(record)

@@ -66,10 +66,11 @@ class EffortRecord:
 class ActorRecord:
     name: str
     role: str | None  # None: the document names the actor without giving it a role
-    kind: str  # person | function (an office holder named by the office) | team | organisation | body
+    kind: str  # person | function (an office holder named by the office) | team | organisation | body | party
     evidence: Evidence
     function: str | None = None  # the office the text gives a named person ('wethouder', 'adjunct-directeur')
     affiliation: str | None = None  # the organisation a participant is listed with
+    abbreviation: str | None = None  # the short name the text gives an organisation ("VRH")
 
 
 @dataclass

@@ -38,7 +38,9 @@ EFFORT_CLASS = {
 }
 WARD_CLASS = {"gemeente": BG.Gemeente, "stadsdeel": BG.Stadsdeel, "wijk": BG.Wijk, "dorp": BG.Dorp, "buurt": BG.Buurt}
 ACTOR_KIND_CLASS = {"person": BG.Persoon, "function": BG.Functionaris, "team": BG.Lijneenheid,
-                    "organisation": BG.Partnerorganisatie, "body": BG.Bestuursorgaan}
+                    "organisation": BG.Partnerorganisatie, "body": BG.Bestuursorgaan, "party": BG.PolitiekePartij}
+
+
 def gemeente_code(name: str) -> str | None:
     """The CBS code of a municipality, from the gazetteer of all Dutch municipalities (ingest/data)."""
     area = load_gazetteer().municipality(name)
@@ -324,6 +326,8 @@ class GraphBuilder:
             elif (agent, PROV.wasDerivedFrom, doc) not in g:
                 # The same person or team in a second document of the file: it is named there too.
                 self.cite(agent, doc, actor.evidence)
+            if actor.abbreviation:
+                g.add((agent, SKOS.altLabel, Literal(actor.abbreviation, lang="nl")))
             if actor.kind in ("person", "function"):
                 g.add((agent, RDF.type, FOAF.Person))
             if actor.kind == "person":

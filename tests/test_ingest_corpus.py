@@ -46,7 +46,8 @@ def test_2023_annex_gives_12_wards_and_67_buurten_with_their_wijk(corpus_store):
     assert len(expected) == 67
     assert expected <= got
     wijken = store.query(PREFIXES + "SELECT ?w ?code WHERE { ?x a ?c ; skos:prefLabel ?w ; bg:cbsCode ?code ; "
-                                    "bg:ligtDirectIn ?g . ?g a bg:Gemeente ; bg:cbsCode 'GM0141' . VALUES ?c { bg:Wijk bg:Dorp } }")
+                                    "bg:ligtDirectIn ?g . ?g a bg:Gemeente ; bg:cbsCode 'GM0141' . "
+                                    "VALUES ?c { bg:Wijk bg:Dorp } }")
     codes: dict[str, set[str]] = {}
     for r in wijken:
         codes.setdefault(str(r.w), set()).add(str(r.code))
