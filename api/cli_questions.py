@@ -1,18 +1,28 @@
-"""CLI commands that read the graph: named queries, ask, afstemming, links and eval."""
+"""CLI commands that read the graph: named queries, ask, afstemming, links and eval.
+
+Where a command or a named query's parameter takes a resource (a ward, a programme, an effort), a name
+works as well as an IRI: ``queries/resolve.py`` looks it up among the kinds the parameter declares.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rdflib import URIRef
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from beleidsgraaf.api import service
-from beleidsgraaf.errors import InputError
+from beleidsgraaf.api import messages
+from beleidsgraaf.api.cli_layout import MAX_WIDTH, line, pack, short_iri, width, wrap
+from beleidsgraaf.api.messages import either, t
+from beleidsgraaf.errors import InputError, NotFoundError
 
 out = Console()
 StoreOpt = Annotated[str | None, typer.Option("--store", help="store folder (env BELEIDSGRAAF_STORE, default ./.beleidsgraaf)")]
@@ -20,9 +30,33 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
 
 
 def _store(location: str | None) -> Any:
-    store = service.store_for(location)
-    service.require_data(store)
-    return store
+    from beleidsgraaf.api.cli import require_store
+
+    return require_store(location)
+
+
+def kinds_text(kinds: tuple[str, ...] | list[str]) -> str:
+    return either([t(f"kind.{k}") for k in kinds]) if kinds else t("kind.any")
+
+
+def resolve_name(store: Any, value: str, kinds: tuple[str, ...], param: str | None = None) -> Any:
+    """The resource a name (or IRI) stands for; an unknown or ambiguous name is one line, exit 2."""
+    from beleidsgraaf.queries.resolve import AmbiguousName, UnknownName, as_iri, class_labels, resolve
+
+    def about(text: str) -> str:
+        return t("name.param", param=param, detail=text) if param else text
+
+    try:
+        return resolve(store, value, kinds)
+    except UnknownName as exc:
+        key = "name.unknown_iri" if as_iri(value) else "name.unknown"
+        hint = t("name.suggest", names=", ".join(exc.suggestions)) if exc.suggestions else None
+        raise NotFoundError(about(t(key, kinds=kinds_text(kinds), name=exc.name)), hint=hint) from None
+    except AmbiguousName as exc:
+        # The ontology's own class labels (buurt / neighbourhood) tell a wijk from a buurt of the same name.
+        labels = class_labels(store, messages.language())
+        listed = "; ".join(f"{c.label} ({labels.get(c.cls) or t(f'kind.{c.kind}')}, {c.iri})" for c in exc.choices)
+        raise InputError(about(t("name.ambiguous", name=exc.name, count=len(exc.choices), choices=listed))) from None
 
 
 def _dump(data: object) -> None:
@@ -34,35 +68,81 @@ def _params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--param '{pair}' is not NAME=VALUE")
+            raise InputError(t("param.not_pair", pair=pair))
         values[key.strip()] = value
     return values
+
+
+def _placeholder(param: Any) -> str:
+    """What a value looks like: "<wijk, dorp of buurt: naam of IRI>", "<geheel getal>"."""
+    if param.type == "iri":
+        return f"<{kinds_text(param.kinds)}: {t('queries.iri')}>"
+    return f"<{t(f'type.{param.type}')}>"
+
+
+def _param_text(param: Any) -> str:
+    optional = f" ({t('queries.optional')})" if param.optional else ""
+    return f"-p {param.name}={_placeholder(param)}{optional}"
 
 
 def queries() -> None:
     """List the named SPARQL queries with their parameters."""
     from beleidsgraaf.queries import named
 
-    table = Table("naam / name", "omschrijving", "description", "parameters")
+    # One block per query (name, description, parameters): a table of four columns left the
+    # description a dozen characters wide at 80 columns.
+    size = min(width(out), MAX_WIDTH)
     for query in named.catalogue().values():
-        params = ", ".join(f"{p.name}: {p.type}{'?' if p.optional else ''}" for p in query.parameters)
-        table.add_row(query.name, query.nl, query.en, params or "—")
-    out.print(table)
+        line(out, query.name, "bold")
+        description = query.nl if messages.language() == "nl" else query.en
+        for text in wrap(description, size, indent="  "):
+            line(out, text)
+        for param in query.parameters:
+            for text in wrap(_param_text(param), size, indent="  ", hang="      "):
+                line(out, text)
+        out.print()
+
+
+def _named_query(name: str) -> Any:
+    from beleidsgraaf.queries import named
+
+    known = named.catalogue()
+    if name not in known:
+        close = difflib.get_close_matches(name, list(known), n=2)
+        hint = t("usage.did_you_mean", choices=either([f"'{c}'" for c in close])) if close else t("query.list")
+        raise NotFoundError(t("query.unknown", name=name), hint=hint)
+    return known[name]
 
 
 def query(
     name: Annotated[str, typer.Argument(help="name of the query (see `beleidsgraaf queries`)")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="NAME=VALUE, repeatable; a resource by IRI or by name (ward=Ossenkoppelerhoek)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     store: StoreOpt = None,
 ) -> None:
     """Run a named query with bound parameters (values are never spliced into the SPARQL text)."""
-    from beleidsgraaf.api.cli import render
-    from beleidsgraaf.queries import named
+    from beleidsgraaf.api.cli import FORMATS, choice, render
+    from beleidsgraaf.queries.resolve import as_iri
 
-    chosen = named.get(name)
-    bindings = chosen.bind(_params(param or []))
-    render(_store(store).query(chosen.text, bindings), fmt)
+    chosen = _named_query(name)
+    choice(fmt, FORMATS, "--format")
+    values = _params(param or [])
+    declared = {p.name: p for p in chosen.parameters}
+    for key in values:
+        if key not in declared:
+            raise InputError(t("param.unknown", query=name, name=key, known=", ".join(declared) or "—"))
+    for p in chosen.parameters:
+        if not p.optional and not values.get(p.name, "").strip():
+            raise InputError(t("param.missing", query=name, name=p.name, value=_placeholder(p)))
+    graph = _store(store)
+    for key, value in values.items():
+        p = declared[key]
+        if p.type != "iri" or not value.strip():
+            continue
+        # An IRI (or bg:/id: prefixed name) is bound as given, as before; anything else is a name to look up.
+        values[key] = as_iri(value) or resolve_name(graph, value, p.kinds, param=key).iri
+    render(graph.query(chosen.text, chosen.bind(values)), fmt)
 
 
 def ask(
@@ -97,7 +177,7 @@ def ask(
             sys.stdout.flush()
         return
     if not question or not question.strip():
-        raise InputError("give a question, or --jsonl to read questions from stdin")
+        raise InputError(t("ask.need_question"))
     try:
         result = worker.ask(question)
     except ValueError as exc:
@@ -111,58 +191,96 @@ def ask(
         out.print(f"  • {item['text']}" + (f"  [{cites}]" if cites else ""), markup=False, highlight=False)
 
 
+def _translated(group: str, value: str) -> str:
+    # The graph's own terms (wijksturing, stadsbreed) in the run's language; a term the catalogue lacks as it is.
+    return t(f"{group}.{value}") if f"{group}.{value}" in messages.MESSAGES else value
+
+
 def afstemming(
-    ward: Annotated[str, typer.Argument(help="wijk, dorp or buurt")], as_json: JsonOpt = False, store: StoreOpt = None
+    ward: Annotated[str, typer.Argument(help="wijk, dorp or buurt: name or IRI")], as_json: JsonOpt = False,
+    store: StoreOpt = None
 ) -> None:
     """Everything that lands in a ward and needs afstemming, grouped by steering principle and owner."""
-    from beleidsgraaf.queries.reports import afstemming_report
+    from beleidsgraaf.queries.reports import afstemming_for
 
-    report = afstemming_report(_store(store), ward)
+    graph = _store(store)
+    # Resolved here, not by reports.resolve_ward: that goes through the question linker, which does not
+    # index ward names of more than four words ("Vriezenveenseweg e.o. Haghoek Oost").
+    found = resolve_name(graph, ward, ("ward",))
+    report = afstemming_for(graph, URIRef(found.iri), found.label)
     if as_json:
         _dump(report)
         return
-    out.print(f"[bold]Afstemming {report['ward']}[/bold]")
+    size = min(width(out), MAX_WIDTH)
+    for text in wrap(t("afstemming.title", ward=report["ward"]), size):
+        line(out, text, "bold")
     for group in report["groups"]:
-        out.print(f"\n{group['steering']} — {group['owner']}")
+        out.print()
+        owner = group["owner"] if group["owner"] != "—" else t("afstemming.no_owner")
+        steering = _translated("steering", group["steering"])
+        for text in wrap(f"{steering} · {owner}", size):
+            line(out, text, "bold")
         for effort in group["efforts"]:
             cite = "; ".join(f"{e['document']}:{e['lines'][0]}" for e in effort["evidence"])
-            out.print(f"  • {effort['effort']} ({effort['reach']})  [{cite}]", markup=False, highlight=False)
+            reach = _translated("reach", effort["reach"])
+            for text in wrap(f"{effort['effort']} ({reach})" + (f" [{cite}]" if cite else ""), size, "  • ", "    "):
+                line(out, text)
     if not report["groups"]:
-        out.print("Geen inspanningen gevonden die dit gebied raken. / No efforts found that reach this ward.")
-    out.print("\nAfstemmingsregels / rules:")
+        out.print()
+        for text in wrap(t("afstemming.none"), size):
+            line(out, text)
+    out.print()
+    line(out, t("afstemming.rules") if report["rules"] else t("afstemming.no_rules"), "bold")
     for rule in report["rules"]:
         cite = "; ".join(f"{e['document']}:{e['lines'][0]}" for e in rule["evidence"])
-        out.print(f"  • {rule['rule'][:240]}  [{cite}]", markup=False, highlight=False)
+        for text in wrap(rule["rule"] + (f" [{cite}]" if cite else ""), size, "  • ", "    "):
+            line(out, text)
     if not report["contact_named"]:
-        out.print(
-            "\nDe documenten noemen geen wijkregisseur bij naam voor dit gebied. / No ward director is named for this ward."
-        )
+        out.print()
+        for text in wrap(t("afstemming.no_contact"), size):
+            line(out, text)
     for contact in report["contacts"]:
-        out.print(f"  contact: {contact['name']}", markup=False, highlight=False)
+        for text in wrap(t("afstemming.contact", name=contact["name"]), size, "  "):
+            line(out, text)
 
 
 def links(
-    programme: Annotated[str | None, typer.Argument(help="programme name (default: all)")] = None,
+    programme: Annotated[str | None, typer.Argument(help="programme name or IRI (default: all)")] = None,
     as_json: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Programmes named as related, which name them back, and the wards they share."""
     from beleidsgraaf.queries.reports import programme_links
 
-    result = programme_links(_store(store), programme)
+    graph = _store(store)
+    result = sorted(programme_links(graph, None), key=lambda row: (row["programme"], row["iri"]))  # same order each run
+    if programme is not None:
+        # By the resolved IRI: two municipalities may each have a programme "Duurzaamheid".
+        found = resolve_name(graph, programme, ("programme",))
+        result = [row for row in result if row["iri"] == found.iri]
+        if not result:
+            raise NotFoundError(t("links.no_relation", name=found.label))
     if as_json:
         _dump(result)
         return
-    table = Table("programma", "noemt / names", "genoemd door / named by", "gedeelde gebieden / shared wards")
-    for row in result:
-        table.add_row(
-            row["programme"],
-            ", ".join(f"{n['programme']}{' ⇄' if n['mutual'] else ''}" for n in row["names"]) or "—",
-            ", ".join(f"{n['programme']}{' ⇄' if n['mutual'] else ''}" for n in row["named_by"]) or "—",
-            ", ".join(row["shared_wards"]) or "—",
-        )
-    out.print(table)
-    out.print("⇄ = wederzijds / mutual")
+    size = min(width(out), MAX_WIDTH)
+    # One block per programme: four columns of programme lists were a dozen characters wide at 80 columns.
+    repeated = Counter(row["programme"] for row in result)
+    for number, row in enumerate(result):
+        if number:
+            out.print()
+        heading = row["programme"] + (f" ({short_iri(row['iri'])})" if repeated[row["programme"]] > 1 else "")
+        for text in wrap(heading, size):
+            line(out, text, "bold")
+        for key, items in (("links.names", [f"{n['programme']}{' ⇄' if n['mutual'] else ''}" for n in row["names"]]),
+                           ("links.named_by", [f"{n['programme']}{' ⇄' if n['mutual'] else ''}" for n in row["named_by"]]),
+                           ("links.shared", row["shared_wards"])):
+            for text in pack([f"{t(key)}: {(items or ['—'])[0]}", *items[1:]], size, "  ", ", ", hang="    "):
+                line(out, text)
+    if result:
+        line(out, t("links.mutual"))
+    else:
+        line(out, t("links.none"))
 
 
 def evaluate(
@@ -179,14 +297,14 @@ def evaluate(
     if as_json:
         _dump(report.as_dict())
         return
-    table = Table("kind", "accuracy")
+    table = Table(t("eval.kind"), t("eval.accuracy"))
     for kind, value in report.per_kind().items():
-        table.add_row(kind, f"{value:.0%}")
+        table.add_row(escape(kind), f"{value:.0%}")
     out.print(table)
-    out.print(
-        f"overall {report.accuracy():.0%} of {len(report.outcomes)}; evidence {report.evidence_accuracy():.0%}; "
-        f"latency {report.latency()}; MRR {report.mrr}"
-    )
+    for text in wrap(t("eval.summary", accuracy=f"{report.accuracy():.0%}", count=len(report.outcomes),
+                       evidence=f"{report.evidence_accuracy():.0%}", latency=report.latency(), mrr=report.mrr),
+                     min(width(out), MAX_WIDTH)):
+        line(out, text)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from beleidsgraaf.ingest import municipal, organisations
 from beleidsgraaf.ingest.bbv import extract_chapter
 from beleidsgraaf.ingest.extract import extract
 from beleidsgraaf.ingest.places import find_places
+from beleidsgraaf.ingest.prose import find_prose
 from beleidsgraaf.ingest.records import Extraction
 from beleidsgraaf.ingest.segment import FilePlan, Part
 from beleidsgraaf.textkey import norm
@@ -21,9 +22,10 @@ from beleidsgraaf.textkey import norm
 def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, str]], programmes: set[str]) -> Extraction:
     profile = municipal.apply(plan.profile, part.document.municipality, plan.source.path.parent)
     out = extract(plan.source, part.segment, part.document, profile, known_wards, programmes)
-    _add_places(plan, part, out)
+    _add_places(plan, part, out, known_wards)
     _add_organisations(plan, part, out)
     if not plan.is_bbv:
+        _add_prose(plan, part, out)
         return out
     if part.chapter is None:
         out.goals, out.efforts = [], []
@@ -40,13 +42,16 @@ def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, s
     return out
 
 
-def _add_places(plan: FilePlan, part: Part, out: Extraction) -> None:
+def _add_places(plan: FilePlan, part: Part, out: Extraction, known_wards: dict[str, tuple[str, str]]) -> None:
     """Places of the document's municipality named in its running text (CBS wijken, buurten, kernen), beside
-    the wards its own lists give; a place both name keeps the list's record and gains the CBS code."""
+    the wards its own lists give; a place both name keeps the list's record and gains the CBS code. A spelling
+    the ward lists of the corpus already know (a variant, 'Rohof' for 'Rohof en omgeving') is that ward."""
     if not part.document.municipality:
         return
     known = {norm(w.label): w for w in out.wards}
     for place in find_places(plan.source.lines, part.segment.first, part.segment.last, part.document.municipality):
+        if norm(place.label) in known_wards and norm(known_wards[norm(place.label)][0]) != norm(place.label):
+            continue  # another spelling of a listed ward: the list rules cite its mentions under the list's name
         if (listed := known.get(norm(place.label))) is not None:
             if listed.number is None:
                 listed.code = listed.code or place.code
@@ -67,3 +72,20 @@ def _add_organisations(plan: FilePlan, part: Part, out: Extraction) -> None:
             continue
         known[norm(record.name)] = record
         out.actors.append(record)
+
+
+def _add_prose(plan: FilePlan, part: Part, out: Extraction) -> None:
+    """Goals and efforts written as sentences, where the list rules found nothing on those lines and no record
+    of that name: a list item and the sentence that repeats it are one goal."""
+    taken = {n for record in [*out.goals, *out.efforts] for n in range(record.evidence.first, record.evidence.last + 1)}
+    names = {norm(r.label) for r in [*out.goals, *out.efforts]}
+    found = find_prose(plan.structure, part.segment.first, part.segment.last, year=part.document.year, known_goals=out.goals)
+    for records, target in ((found.goals, out.goals), (found.efforts, out.efforts)):
+        for record in records:
+            lines = set(range(record.evidence.first, record.evidence.last + 1))
+            if lines & taken or norm(record.label) in names:
+                continue
+            taken |= lines
+            names.add(norm(record.label))
+            record.order = len(target)
+            target.append(record)  # type: ignore[arg-type]  # goals to goals, efforts to efforts

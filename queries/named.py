@@ -5,11 +5,14 @@ Header lines (before the first non-comment line)::
     # name: efforts-in-ward
     # nl: Inspanningen die een wijk raken (gericht of stadsbreed)
     # en: Efforts that reach a ward (targeted or city-wide)
-    # param: ward iri  De wijk, het dorp of de buurt / the ward
+    # param: ward iri:ward  De wijk, het dorp of de buurt / the ward
+    # param: owner iri:programme,document?  Programma of document (leeg = alle)
     # example: ward=https://w3id.org/beleidsgraaf/id/gebied/almelo/ossenkoppelerhoek
 
 A parameter's type is ``iri``, ``string``, ``integer`` or ``decimal``; values are bound as RDF
-terms (VALUES), never spliced into the query text.
+terms (VALUES), never spliced into the query text. An ``iri`` may declare the kinds of resource it
+takes after a colon (``PARAM_KINDS``), so a caller can accept a name and resolve it to the right
+resource (``queries/resolve.py``); ``bind`` itself takes IRIs only. A trailing ``?`` makes it optional.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from beleidsgraaf.errors import InputError, NotFoundError
 
 QUERY_DIR = Path(__file__).with_name("named")
 PARAM_TYPES = ("iri", "string", "integer", "decimal")
+# The kinds of linking.KIND_OF_CLASS, plus the two concept schemes a parameter can take.
+PARAM_KINDS = ("gemeente", "ward", "programme", "unit", "person", "partner", "body", "document", "effort", "goal",
+               "role", "principle")
 _HEADER = re.compile(r"^#\s*(name|nl|en|param|example)\s*:\s*(.*)$")
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
 
@@ -38,6 +44,7 @@ class Parameter:
     type: str
     description: str
     optional: bool = False
+    kinds: tuple[str, ...] = ()  # for an iri: the kinds of resource a name may stand for (empty: any)
 
 
 @dataclass(frozen=True)
@@ -97,11 +104,13 @@ def parse(text: str, fallback_name: str) -> NamedQuery:
     params = []
     for spec in meta.get("param", []):
         parts = spec.split(None, 2)
-        if len(parts) < 2 or parts[1].rstrip("?") not in PARAM_TYPES:
+        kind_type, _, kinds = parts[1].rstrip("?").partition(":") if len(parts) > 1 else ("", "", "")
+        declared = tuple(k for k in kinds.split(",") if k)
+        if len(parts) < 2 or kind_type not in PARAM_TYPES or (declared and kind_type != "iri") \
+                or not set(declared) <= set(PARAM_KINDS):
             raise ValueError(f"{fallback_name}.rq: bad param header '{spec}'")
-        params.append(
-            Parameter(parts[0], parts[1].rstrip("?"), parts[2] if len(parts) > 2 else "", optional=parts[1].endswith("?"))
-        )
+        params.append(Parameter(parts[0], kind_type, parts[2] if len(parts) > 2 else "", optional=parts[1].endswith("?"),
+                                kinds=declared))
     return NamedQuery(
         name=(meta.get("name") or [fallback_name])[0],
         nl=" ".join(meta.get("nl", [])),

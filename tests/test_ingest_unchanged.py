@@ -34,7 +34,7 @@ def small(tmp_path) -> Path:
 
 
 def cli(*args: str, store: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "COLUMNS": "250", **(env or {})}
+    full = {**os.environ, "COLUMNS": "250", "BELEIDSGRAAF_LANG": "nl", **(env or {})}  # the Dutch wording below
     return subprocess.run([sys.executable, "-m", "beleidsgraaf", *args, "--store", str(store)],
                           capture_output=True, text=True, timeout=300, env=full)
 
@@ -124,7 +124,7 @@ def test_cli_says_unchanged_and_force_rebuilds(small, tmp_path):
     assert "ongewijzigd" not in first.stdout and "Contract Wijksturing" in first.stdout
     again = cli("ingest", str(small), store=store)
     assert again.returncode == 0, again.stderr
-    assert "ongewijzigd (unchanged), 1 bestanden" in again.stdout and "--force" in again.stdout
+    assert "ongewijzigd, 1 bestand," in again.stdout and "--force" in again.stdout
     forced = cli("ingest", str(small), "--force", store=store)
     assert forced.returncode == 0, forced.stderr
     assert "ongewijzigd" not in forced.stdout and "Contract Wijksturing" in forced.stdout

@@ -244,7 +244,7 @@ def sparse(size: int) -> Callable[[Path], None]:
 
 # case -> (file name, how to make it, words the one Error line must hold, extra environment)
 CLI_HOSTILE: dict[str, tuple[str, Callable[[Path], None], str, dict[str, str]]] = {
-    "20-mib-single-line": ("regel.txt", single_line, "line 1 has 20,97", {}),
+    "20-mib-single-line": ("regel.txt", single_line, "line 1 has 20,97", {"BELEIDSGRAAF_MAX_TEXT_CHARS": "30000000"}),
     "text-over-the-size-limit": ("groot.txt", sparse(20 * 2**20 + 1), "over the 20 mib limit", {}),
     "text-over-a-configured-limit": ("groot.txt", lines_of_text(2), "over the 1 mib limit", {"BELEIDSGRAAF_MAX_TEXT_MB": "1"}),
     "docx-95-mib-document-xml": ("groot.docx", lambda p: docx(p, huge_document_xml(95)), "zip bomb", {}),
@@ -296,13 +296,13 @@ def test_cli_warns_about_windows_1252_and_notes_skipped_dot_files(tmp_path):
     (folder / "kantoor.txt").write_bytes((GOOD + "Budget € 25.000 voor één wijk\n").encode("cp1252"))
     os.mkfifo(folder / ".verborgen.txt")  # a dot-file is not even opened: a FIFO would hang if it were
     (folder / ".ook-verborgen.pdf").write_bytes(b"%PDF-1.4 never read")
-    result = cli_ingest(folder, tmp_path / "store", {"COLUMNS": "200"})  # wide enough for the file column
+    result = cli_ingest(folder, tmp_path / "store", {"COLUMNS": "200", "BELEIDSGRAAF_LANG": "nl"})
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-4000:]
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
     assert len(warnings) == 1 and "kantoor.txt" in warnings[0] and "Windows-1252" in warnings[0], result.stderr
     assert len(notes) == 1 and ".verborgen.txt" in notes[0] and ".ook-verborgen.pdf" in notes[0], result.stderr
-    assert "Ingest: 1 bestanden" in result.stdout and "kantoor.txt" in result.stdout, result.stdout
+    assert "Ingest: 1 bestand," in result.stdout and "kantoor.txt" in result.stdout, result.stdout
 
 
 BOOM = """
