@@ -9,6 +9,8 @@ a table of contents, a list of risks or of taakvelden, rarely a policy goal.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from beleidsgraaf.ingest import municipal, organisations
 from beleidsgraaf.ingest.bbv import extract_chapter
 from beleidsgraaf.ingest.extract import extract
@@ -52,6 +54,11 @@ def _add_places(plan: FilePlan, part: Part, out: Extraction, known_wards: dict[s
     for place in find_places(plan.source.lines, part.segment.first, part.segment.last, part.document.municipality):
         if norm(place.label) in known_wards and norm(known_wards[norm(place.label)][0]) != norm(place.label):
             continue  # another spelling of a listed ward: the list rules cite its mentions under the list's name
+        if known_wards and (place.kind == "buurt" or _spelling_of_listed(place.label, known_wards)):
+            # Where a document lists the municipality's wards and buurten, that list is the division the
+            # documents use (its year, its spellings); a buurt or a close spelling from a later CBS year is not
+            # added beside it, or "which buurten has X" would mix two divisions.
+            continue
         if (listed := known.get(norm(place.label))) is not None:
             if listed.number is None:
                 listed.code = listed.code or place.code
@@ -89,3 +96,8 @@ def _add_prose(plan: FilePlan, part: Part, out: Extraction) -> None:
             names.add(norm(record.label))
             record.order = len(target)
             target.append(record)  # type: ignore[arg-type]  # goals to goals, efforts to efforts
+
+
+def _spelling_of_listed(label: str, known_wards: dict[str, tuple[str, str]]) -> bool:
+    key = norm(label).replace(" ", "")
+    return any(fuzz.ratio(key, other.replace(" ", "")) >= 85 for other in known_wards)
