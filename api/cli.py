@@ -78,7 +78,9 @@ def options(endpoint: Annotated[str | None, typer.Option(
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .pdf .docx .html)")],
            store: StoreOpt = None,
-           force: Annotated[bool, typer.Option("--force", help="rebuild even when the inputs are unchanged")] = False) -> None:
+           force: Annotated[bool, typer.Option("--force", help="rebuild even when the inputs are unchanged")] = False,
+           curated: Annotated[Path | None, typer.Option(
+               "--curated", help="folder of curated overlays (default: curated/ beside each document)")] = None) -> None:
     """Read documents into the graph (atomic: on any error the previous graph stays)."""
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -88,7 +90,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.
         def tick(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        report = service.run_ingest(paths, store, tick, force=force, waiting=lambda message: err.print(message))
+        report = service.run_ingest(paths, store, tick, force=force, waiting=lambda message: err.print(message),
+                                    curated=curated)
     seconds = f"{time.perf_counter() - started:.1f}"
     if report.unchanged:
         line(out, t("ingest.unchanged", files=count("files.n", len(report.files)), triples=report.triples,

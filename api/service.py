@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 
+from beleidsgraaf.api import sparql_guard
+from beleidsgraaf.api.problems import Problem
 from beleidsgraaf.errors import BeleidsgraafError, NotFoundError
 from beleidsgraaf.ingest.pipeline import IngestReport, Progress, ingest
 from beleidsgraaf.ontology.namespaces import bind_prefixes, sparql_prologue
@@ -20,7 +21,6 @@ ENV_ENDPOINT = "BELEIDSGRAAF_ENDPOINT"
 ENV_UPDATE_ENDPOINT = "BELEIDSGRAAF_UPDATE_ENDPOINT"
 
 EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
-FORBIDDEN = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I | re.M)
 
 
 @dataclass
@@ -43,8 +43,11 @@ def store_for(location: str | None) -> EmbeddedStore:
 
 
 def run_ingest(paths: list[Path], location: str | None, progress: Progress | None = None,
-               force: bool = False, waiting: Callable[[str], None] | None = None) -> IngestReport:
-    return ingest(paths, store_for(location), progress, force=force, waiting=waiting)
+               force: bool = False, waiting: Callable[[str], None] | None = None,
+               curated: Path | None = None) -> IngestReport:
+    if curated is not None and not curated.is_dir():
+        raise BeleidsgraafError(f"--curated {curated}: not a folder")
+    return ingest(paths, store_for(location), progress, curated_dir=curated, force=force, waiting=waiting)
 
 
 def require_data(store: EmbeddedStore) -> None:
@@ -75,12 +78,13 @@ def export(location: str | None, fmt: str) -> bytes:
 def sparql(location: str | None, query: str, bindings: Mapping[str, object] | None = None) -> Result:
     if not query.strip():
         raise BeleidsgraafError("the SPARQL query is empty")
-    if FORBIDDEN.search(re.sub(r"#[^\n]*", "", query)):
-        raise BeleidsgraafError("only read queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are allowed here")
+    # The same decision on the parsed query as the HTTP endpoint: no updates, LOAD or SERVICE, however spelled.
+    try:
+        query = sparql_guard.read_only(sparql_prologue() if "PREFIX" not in query.upper() else "", query)
+    except Problem as problem:
+        raise BeleidsgraafError(str(problem)) from None
     store = store_for(location)
     require_data(store)
-    if "PREFIX" not in query.upper():
-        query = sparql_prologue() + query
     try:
         return store.query(query, bindings)
     except (SyntaxError, ValueError, Exception) as exc:  # noqa: BLE001 - parser errors come in many types
