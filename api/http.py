@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import importlib
 import os
-import re
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,17 +15,18 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
-from beleidsgraaf.api import pages, problems
-from beleidsgraaf.api.middleware import BodyLimit, SecurityHeaders
+from beleidsgraaf.api import pages, problems, schemas, service_description
+from beleidsgraaf.api.middleware import BodyLimit, PublicCors, SecurityHeaders
 from beleidsgraaf.api.problems import Problem
 from beleidsgraaf.api.sparql_protocol import (
-    GRAPH_MEDIA,
+    FORMAT_PARAMS,
     MAX_BODY_BYTES,
-    RESULT_MEDIA,
+    GraphSet,
     Limits,
     QueryRunner,
     media_type,
@@ -94,16 +93,110 @@ def wants(request: Request, *media: str) -> str | None:
     return None
 
 
+WIJKEN = ("PREFIX bg: <https://w3id.org/beleidsgraaf/def#>\n"
+          "SELECT ?wijk ?naam WHERE { ?wijk a bg:Wijk ; rdfs:label ?naam } ORDER BY ?naam LIMIT 5")
+EXAMPLE_GRAPH = "https://w3id.org/beleidsgraaf/id/graph/almelo-2020-contract-wijksturing"
+GRAPH_PARAMS: dict[str, Any] = {
+    "default-graph-uri": {"type": "array", "items": {"type": "string", "format": "uri"},
+                          "description": "a graph to use as (part of) the default graph; repeatable; overrides FROM"},
+    "named-graph-uri": {"type": "array", "items": {"type": "string", "format": "uri"},
+                        "description": "a graph GRAPH ?g may match; repeatable; overrides FROM NAMED"},
+}
 # POST /sparql reads its body itself (two media types, SPARQL Protocol rules), so OpenAPI is told here.
 SPARQL_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "application/sparql-query": {"schema": {"type": "string", "maxLength": 100 * 1024}},
+    "application/sparql-query": {"schema": {"type": "string", "maxLength": 100 * 1024}, "example": WIJKEN},
     "application/x-www-form-urlencoded": {"schema": {
         "type": "object", "required": ["query"],
-        "properties": {"query": {"type": "string", "description": "SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)"},
-                       "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}},
-}}}
-SPARQL_RESULTS: dict[int | str, dict[str, Any]] = {200: {"description": "Query results (by Accept)", "content": {
-    media.split(";")[0]: {} for media in [*RESULT_MEDIA.values(), *GRAPH_MEDIA.values()]}}}
+        "properties": {"query": {"type": "string", "description": "SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+                                 "example": WIJKEN},
+                       **GRAPH_PARAMS,
+                       "format": {"type": "string", "description": "result format shortcut (json, xml, csv, tsv, "
+                                  "turtle, json-ld, ...); unknown values are ignored"}}}},
+}}, "parameters": [{"name": name, "in": "query", "required": False, "schema": schema,
+                    "description": schema["description"] + " (with an application/sparql-query body)"}
+                   for name, schema in GRAPH_PARAMS.items()]}
+_BINDING = {"type": "uri", "value": schemas.OSSENKOPPELERHOEK}
+SPARQL_RESULTS: dict[int | str, dict[str, Any]] = {200: {
+    "description": "Query results in the format the Accept header (or `format`) asks for: SELECT and ASK as "
+                   "SPARQL results (JSON, XML, CSV, TSV), CONSTRUCT and DESCRIBE as RDF (Turtle, JSON-LD, "
+                   "N-Triples, RDF/XML). The `Server-Timing` header says how long the query took.",
+    "content": {
+        "application/sparql-results+json": {"example": {"head": {"vars": ["wijk", "naam"]}, "results": {"bindings": [
+            {"wijk": _BINDING, "naam": {"type": "literal", "value": "Ossenkoppelerhoek"}}]}}},
+        "application/sparql-results+xml": {"example": '<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                                           '<head><variable name="wijk"/></head><results><result><binding name="wijk">'
+                                           f"<uri>{schemas.OSSENKOPPELERHOEK}</uri></binding></result></results></sparql>"},
+        "text/csv": {"example": f"wijk,naam\r\n{schemas.OSSENKOPPELERHOEK},Ossenkoppelerhoek\r\n"},
+        "text/tab-separated-values": {"example": f'?wijk\t?naam\n<{schemas.OSSENKOPPELERHOEK}>\t"Ossenkoppelerhoek"\n'},
+        "text/turtle": {"example": f"<{schemas.OSSENKOPPELERHOEK}> a <https://w3id.org/beleidsgraaf/def#Wijk> ."},
+        "application/ld+json": {"example": [{"@id": schemas.OSSENKOPPELERHOEK,
+                                             "@type": ["https://w3id.org/beleidsgraaf/def#Wijk"]}]},
+        "application/n-triples": {"example": f"<{schemas.OSSENKOPPELERHOEK}> <http://www.w3.org/1999/02/22-rdf-syntax-ns"
+                                             "#type> <https://w3id.org/beleidsgraaf/def#Wijk> ."},
+        "application/rdf+xml": {"example": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'},
+    }}}
+SERVICE_DESCRIPTION: dict[int | str, dict[str, Any]] = {200: {
+    "description": "With `query`: the results (see POST). Without `query`: the SPARQL 1.1 Service Description of "
+                   "this endpoint (Turtle, JSON-LD, RDF/XML or N-Triples by Accept), or the query editor for a "
+                   "browser (Accept: text/html).",
+    "content": {**SPARQL_RESULTS[200]["content"],
+                "text/turtle": {"example": "[] a sd:Service ; sd:endpoint <http://localhost:8000/sparql> ; "
+                                           "sd:supportedLanguage sd:SPARQL11Query ; sd:feature sd:UnionDefaultGraph ."},
+                "text/html": {"example": "<!doctype html>..."}}}}
+RESOURCE_MEDIA: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The resource's triples with their provenance, by Accept: an HTML page, Turtle or JSON-LD",
+    "content": {"text/html": {"example": "<!doctype html>..."},
+                "text/turtle": {"example": f"<{schemas.OSSENKOPPELERHOEK}> a bg:Wijk ; rdfs:label \"Ossenkoppelerhoek\" ."},
+                "application/ld+json": {"example": [{"@id": schemas.OSSENKOPPELERHOEK, "http://www.w3.org/2000/01/"
+                                                     "rdf-schema#label": [{"@value": "Ossenkoppelerhoek"}]}]}}}}
+DOCUMENT_MEDIA: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The numbered lines, JSON by default, or an HTML page with the range highlighted (Accept: text/html)",
+    "model": schemas.DocumentLines, "content": {"text/html": {"example": "<!doctype html>..."}}}}
+DESCRIPTION = """Kennisgraaf van gemeentelijk beleid (Doelen-Inspanningen-Netwerk) met bronvermelding:
+a policy knowledge graph where every answer carries the document and the lines it comes from.
+
+* **questions**: `/ask` answers a question in Dutch or English; `/search` ranks passages.
+* **sparql**: `/sparql` is a read-only SPARQL 1.1 Protocol endpoint (GET, POST form, POST
+  `application/sparql-query`; `default-graph-uri` / `named-graph-uri`; CORS for any origin; a Service
+  Description at `GET /sparql`). Without a dataset the default graph is the union of all named graphs.
+  `/queries` lists named queries that `/queries/{name}` runs with bound parameters.
+* **wards**, **programmes**, **quality**, **resources**: views on the graph; every minted IRI resolves
+  under `/resource/`, and `/documents/{file}` shows the cited lines.
+
+Errors are RFC 9457 problem details (`application/problem+json`)."""
+TAGS = [
+    {"name": "questions", "description": "Questions in Dutch or English, answered with cited evidence"},
+    {"name": "sparql", "description": "The SPARQL 1.1 Protocol endpoint and the named query catalogue"},
+    {"name": "wards", "description": "Gemeente, wijken, dorpen and buurten with the efforts that reach them"},
+    {"name": "programmes", "description": "Programmes and their Doelen-Inspanningen-Netwerk"},
+    {"name": "quality", "description": "SHACL findings on the graph"},
+    {"name": "resources", "description": "Linked-data views of minted IRIs and the source documents"},
+]
+# The API docs pages: Swagger UI and ReDoc from api/static/vendor, started by a static script (no inline
+# script). Swagger UI sets styles through the DOM, which a CSP allows; ReDoc's styled-components writes
+# <style> elements and runs its search index in a blob: worker, so its page alone allows those two.
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+REDOC_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+             "connect-src 'self'; worker-src blob:; form-action 'self'; base-uri 'none'; object-src 'none'; "
+             "frame-ancestors 'none'")
+WardName = Annotated[str, PathParam(description="the ward's name (any case, or a spelling the documents use) or its "
+                                              "IRI", examples=["Ossenkoppelerhoek"])]
+SD_MEDIA = ("text/html", "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples",
+            "application/json")
+
+
+def protocol_params(request: Request, form: dict[str, list[str]] | None = None) -> tuple[list[str], GraphSet]:
+    """The format values and the dataset of a SPARQL request, from the query string and a form body.
+    format=, output= and results= all name a format (SPARQLWrapper sends the three, as servers differ on
+    the name); any other parameter the protocol does not define is ignored, not refused."""
+    items = list(request.query_params.multi_items()) + [(k, v) for k, values in (form or {}).items() for v in values]
+
+    def values(name: str) -> list[str]:
+        return [v for k, v in items if k == name]
+
+    formats = [v for name in FORMAT_PARAMS for v in values(name)]
+    return formats, GraphSet.from_params(values("default-graph-uri"), values("named-graph-uri"))
 
 
 def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | None = None,
@@ -119,53 +212,88 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         ctx.runner.close()
 
     app = FastAPI(title="beleidsgraaf", lifespan=lifespan, responses=problems.RESPONSES, docs_url=None, redoc_url=None,
-                  description="Kennisgraaf van gemeentelijk beleid (DIN) met bronvermelding / policy knowledge graph "
-                              "with cited evidence. Errors are RFC 9457 problem details.")
+                  description=DESCRIPTION, version="0.1.0", openapi_tags=TAGS)
     app.state.ctx = ctx
     problems.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(PublicCors, paths=("/sparql",))  # outside the body limit: its 413 is readable cross-origin
     app.add_middleware(SecurityHeaders)  # added last, so outermost: the body limit's 413 gets the headers too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    # The docs pages load Swagger UI / ReDoc from their CDN and run one inline script FastAPI writes (no
-    # data in it): their own CSP allows exactly those, by hash. The site's pages keep the strict one.
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return with_csp(get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API"))
+    def docs(request: Request) -> HTMLResponse:
+        return docs_page(request, "swagger.html", DOCS_CSP, app)
 
     @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return with_csp(get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API"))
+    def redoc(request: Request) -> HTMLResponse:
+        return docs_page(request, "redoc.html", REDOC_CSP, app)
 
     # -- questions ---------------------------------------------------------------------------
-    @app.get("/ask", tags=["questions"], summary="Answer a question with cited evidence")
-    def ask(q: Annotated[str, Query(description="question in Dutch or English")]) -> JSONResponse:
+    @app.get("/ask", tags=["questions"], summary="Answer a question with cited evidence", response_model=schemas.Answer,
+             description="Recognises the question type, runs the matching SPARQL and answers with the values and "
+                         "the document lines they come from; a question it cannot map is answered from passages.")
+    def ask(q: Annotated[str, Query(description="question in Dutch or English (at most 1000 characters)",
+                                    examples=["Welke lijnprojecten raken Ossenkoppelerhoek?"])]) -> JSONResponse:
         question = text_param(q)
         return JSONResponse(optional("queries.answer", "ask")(ctx.store(), question))
 
-    @app.get("/search", tags=["questions"], summary="Ranked passages with document and lines")
-    def search(q: Annotated[str, Query(description="search text")],
-               k: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
+    @app.get("/search", tags=["questions"], summary="Ranked passages with document and lines",
+             response_model=schemas.SearchResult,
+             description="Full-text and semantic ranking over the ingested documents' passages.")
+    def search(q: Annotated[str, Query(description="search text (at most 1000 characters)",
+                                       examples=["wijkregisseur Ossenkoppelerhoek"])],
+               k: Annotated[int, Query(ge=1, le=100, description="how many passages", examples=[3])] = 10) -> JSONResponse:
         text = text_param(q)
         passages = optional("queries.search", "search")(ctx.store(), text, k)
         return JSONResponse({"query": text, "passages": [p.as_dict() for p in passages]})
 
     # -- SPARQL --------------------------------------------------------------------------------
-    def sparql_response(request: Request, text: str) -> Response:
-        solution_fmt, graph_fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
-        result_type, fmt, payload = ctx.runner.run(text, solution_fmt, graph_fmt)
-        return Response(payload, media_type=media_type(result_type, fmt))
+    def sparql_response(request: Request, text: str, form: dict[str, list[str]] | None = None) -> Response:
+        formats, graphs = protocol_params(request, form)
+        solution_fmt, graph_fmt = negotiate(request.headers.get("accept"), formats)
+        started = time.perf_counter()
+        result_type, fmt, payload = ctx.runner.run(text, solution_fmt, graph_fmt, graphs)
+        took = (time.perf_counter() - started) * 1000
+        return Response(payload, media_type=media_type(result_type, fmt), headers={"Server-Timing": f"query;dur={took:.1f}"})
 
-    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via GET (read-only)",
-             responses=SPARQL_RESULTS)
-    def sparql_get(request: Request, query: Annotated[str, Query(description="SPARQL query")]) -> Response:
+    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via GET (read-only); service description",
+             response_class=Response, responses=SERVICE_DESCRIPTION,
+             description="Runs `query` (SELECT, ASK, CONSTRUCT, DESCRIBE; no SERVICE, no Update) with a deadline and "
+                         "a row cap. Without `query` it describes the service (SPARQL 1.1 Service Description), or "
+                         "shows the query editor to a browser.")
+    def sparql_get(request: Request,
+                   query: Annotated[str | None, Query(description="SPARQL query; leave out for the service description",
+                                                      examples=[WIJKEN])] = None,
+                   default_graph_uri: Annotated[list[str] | None, Query(
+                       alias="default-graph-uri", description=GRAPH_PARAMS["default-graph-uri"]["description"],
+                       examples=[[EXAMPLE_GRAPH]])] = None,
+                   named_graph_uri: Annotated[list[str] | None, Query(
+                       alias="named-graph-uri", description=GRAPH_PARAMS["named-graph-uri"]["description"],
+                       examples=[[EXAMPLE_GRAPH]])] = None,
+                   format_: Annotated[str | None, Query(
+                       alias="format", description="result format shortcut for links: json, xml, csv, tsv, turtle, "
+                                                   "json-ld, n-triples or a media type; unknown values are ignored "
+                                                   "(Accept decides)", examples=["csv"])] = None) -> Response:
+        if query is None:
+            if wants(request, *SD_MEDIA) == "text/html":
+                return pages.sparql_editor(request, ctx, "")
+            return describe_service(request)
         return sparql_response(request, query)
 
+    def describe_service(request: Request) -> Response:
+        fmt = service_description.negotiate(request.headers.get("accept"))
+        graph = service_description.describe(str(request.url.replace(query="", fragment="")).rstrip("?"), ctx.store(),
+                                              ctx.runner.limits)
+        return Response(graph.serialize(format=fmt, encoding="utf-8"), media_type=service_description.CONTENT_TYPE[fmt])
+
     @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol query via POST (form or sparql-query body)",
-              openapi_extra=SPARQL_BODY, responses=SPARQL_RESULTS)
+              openapi_extra=SPARQL_BODY, response_class=Response, responses=SPARQL_RESULTS,
+              description="The query as an `application/sparql-query` body (dataset parameters in the URL) or as the "
+                          "`query` field of a form (dataset parameters in the form). SPARQL Update is refused (403).")
     async def sparql_post(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()  # at most MAX_BODY_BYTES: the BodyLimit middleware refused anything more
+        form = None
         if content_type == "application/sparql-query":
             text = body.decode("utf-8", errors="replace")
         elif content_type == "application/x-www-form-urlencoded":
@@ -180,53 +308,78 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         else:
             raise Problem(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded",
                           kind="unsupported-media-type")
-        from starlette.concurrency import run_in_threadpool
+        return await run_in_threadpool(sparql_response, request, text, form)
 
-        return await run_in_threadpool(sparql_response, request, text)
+    @app.options("/sparql", include_in_schema=False)
+    def sparql_options() -> Response:
+        # A CORS preflight is answered by the PublicCors middleware; this is a plain OPTIONS.
+        return Response(status_code=204, headers={"Allow": PublicCors.METHODS})
 
     # -- named queries -------------------------------------------------------------------------
-    @app.get("/queries", tags=["sparql"], summary="The named query catalogue")
+    @app.get("/queries", tags=["sparql"], summary="The named query catalogue", response_model=list[schemas.NamedQuery],
+             description="Each named query with its Dutch and English description, parameters and SPARQL text.")
     def queries() -> JSONResponse:
         return JSONResponse([describe_query(q) for q in named.catalogue().values()])
 
-    @app.get("/queries/{name}", tags=["sparql"], summary="Run a named query with bound parameters")
-    def run_query(name: str, request: Request) -> Response:
+    @app.get("/queries/{name}", tags=["sparql"], summary="Run a named query with bound parameters",
+             response_class=Response, responses=SPARQL_RESULTS,
+             description="Parameters go in the query string by name (see `/queries`); values are bound as RDF "
+                         "terms, never spliced into the text. Results by Accept or `format`, as on `/sparql`.")
+    def run_query(name: Annotated[str, PathParam(description="a name from /queries", examples=["ward-buurten"])],
+                  request: Request) -> Response:
         query = named.get(name)
-        values = {k: v for k, v in request.query_params.items() if k != "format"}
+        values = {k: v for k, v in request.query_params.items() if k not in FORMAT_PARAMS}
         bound = query.bind(values)
         from beleidsgraaf.ontology.store import bind_values
 
         return sparql_response(request, bind_values(query.text, bound))
 
     # -- wards and programmes ------------------------------------------------------------------
-    @app.get("/wards", tags=["wards"], summary="All wards (gemeente, wijk, dorp, buurt)")
+    @app.get("/wards", tags=["wards"], summary="All wards (gemeente, wijk, dorp, buurt)", response_model=list[schemas.Ward],
+             description="Every area in the graph with its kind, CBS code, parent and other spellings.")
     def wards() -> JSONResponse:
         return JSONResponse(views.wards(ctx.store()))
 
-    @app.get("/wards/{name}", tags=["wards"], summary="A ward: buurten, aliases, targeted and city-wide efforts")
-    def ward(name: str) -> JSONResponse:
+    @app.get("/wards/{name}", tags=["wards"], summary="A ward: buurten, aliases, targeted and city-wide efforts",
+             response_model=schemas.WardDetail,
+             description="An unknown name is a 404 with suggestions (`suggestions`) of names that are close.")
+    def ward(name: WardName) -> JSONResponse:
         return JSONResponse(views.ward_detail(ctx.store(), name))
 
-    @app.get("/wards/{name}/afstemming", tags=["wards"], summary="Afstemming report for a ward")
-    def afstemming(name: str) -> JSONResponse:
+    @app.get("/wards/{name}/afstemming", tags=["wards"], summary="Afstemming report for a ward",
+             response_model=schemas.Afstemming,
+             description="Who has to coordinate with whom for this ward: the efforts that reach it, grouped by "
+                         "steering and owner, and the coordination rules in the documents.")
+    def afstemming(name: WardName) -> JSONResponse:
         return JSONResponse(views.ward_afstemming(ctx.store(), name))
 
-    @app.get("/programmes", tags=["programmes"], summary="All programmes")
+    @app.get("/programmes", tags=["programmes"], summary="All programmes", response_model=list[schemas.Programme],
+             description="Every programme with its contract and the size of its DIN.")
     def programmes() -> JSONResponse:
         return JSONResponse(views.programmes(ctx.store()))
 
-    @app.get("/programmes/{name}", tags=["programmes"], summary="A programme's DIN (nodes and edges, with lines)")
-    def programme(name: str) -> JSONResponse:
+    @app.get("/programmes/{name}", tags=["programmes"], summary="A programme's DIN (nodes and edges, with lines)",
+             response_model=schemas.Din,
+             description="Goals and efforts of the programme, ordered by DIN level, with the edges between them "
+                         "and the lines each comes from.")
+    def programme(name: Annotated[str, PathParam(description="programme name (any case) or IRI",
+                                                 examples=["Duurzaamheid"])]) -> JSONResponse:
         return JSONResponse(views.programme_din(ctx.store(), name))
 
-    @app.get("/validate", tags=["quality"], summary="SHACL findings")
-    def validate(min_severity: str = "info") -> JSONResponse:
+    @app.get("/validate", tags=["quality"], summary="SHACL findings", response_model=list[schemas.Finding],
+             description="The SHACL shapes' findings on the current graph, each with the document lines concerned.")
+    def validate(min_severity: Annotated[str, Query(description="the least severe level to list: info, warning or "
+                                                                "violation", examples=["warning"])] = "info") -> JSONResponse:
         findings = optional("shapes.findings", "validate")(ctx.store(), min_severity=min_severity)
         return JSONResponse([f.as_dict() for f in findings])
 
     # -- resources and documents ---------------------------------------------------------------
-    @app.get("/resource/{path:path}", tags=["resources"], summary="Any IRI under id/: HTML, Turtle or JSON-LD")
-    def resource(path: str, request: Request) -> Response:
+    @app.get("/resource/{path:path}", tags=["resources"], summary="Any IRI under id/: HTML, Turtle or JSON-LD",
+             response_class=Response, responses=RESOURCE_MEDIA,
+             description="Dereferences `https://w3id.org/beleidsgraaf/id/{path}`: its triples and where they come from.")
+    def resource(path: Annotated[str, PathParam(description="the IRI after https://w3id.org/beleidsgraaf/id/",
+                                                examples=["gebied/almelo/ossenkoppelerhoek"])],
+                 request: Request) -> Response:
         iri = str(ID) + path
         graph = views.describe(ctx.store(), iri)
         kind = wants(request, "text/html", "text/turtle", "application/ld+json", "application/json")
@@ -236,9 +389,14 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
             return Response(graph.serialize(format="turtle"), media_type="text/turtle; charset=utf-8")
         return Response(graph.serialize(format="json-ld"), media_type="application/ld+json")
 
-    @app.get("/documents/{file}", tags=["resources"], summary="Source text with line numbers; cited lines highlighted")
-    def document(file: str, request: Request, from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-                 to: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    @app.get("/documents/{file}", tags=["resources"], summary="Source text with line numbers; cited lines highlighted",
+             responses=DOCUMENT_MEDIA,
+             description="The text of an ingested file as ingest read it; 409 if the file changed since.")
+    def document(file: Annotated[str, PathParam(description="file name as ingested", examples=[schemas.CONTRACTS])],
+                 request: Request,
+                 from_: Annotated[int | None, Query(alias="from", ge=1, description="first line", examples=[229])] = None,
+                 to: Annotated[int | None, Query(ge=1, description="last line (default: from)", examples=[230])] = None,
+                 ) -> Response:
         lines = source_lines(ctx, file)
         first, last = from_, to if to is not None else from_
         if first is not None and last is not None:
@@ -257,16 +415,11 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     return app
 
 
-def with_csp(page: HTMLResponse) -> HTMLResponse:
-    """A docs page with a CSP naming its CDN and the hashes of its own inline scripts."""
-    body = bytes(page.body).decode()
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
-                      for script in re.findall(r"<script>(.*?)</script>", body, re.S))
-    page.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
-        "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; font-src https://fonts.gstatic.com; "
-        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; "
-        "base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+def docs_page(request: Request, template: str, csp: str, app: FastAPI) -> HTMLResponse:
+    """An API docs page whose scripts and styles are all served from /static (nothing from elsewhere)."""
+    page = pages.templates.TemplateResponse(request, template, {"title": f"{app.title} API",
+                                                                "openapi_url": app.openapi_url or "/openapi.json"})
+    page.headers["Content-Security-Policy"] = csp
     return page
 
 

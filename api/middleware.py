@@ -1,4 +1,4 @@
-"""Two ASGI middlewares every response passes: a bound on request bodies and the security headers.
+"""ASGI middlewares: a bound on request bodies, the security headers, and CORS for the SPARQL endpoint.
 
 Pure ASGI (no BaseHTTPMiddleware): the body limit must see the body as it streams in, before any
 endpoint has buffered it, and must be able to answer without reading the rest.
@@ -7,6 +7,7 @@ endpoint has buffered it, and must be able to answer without reading the rest.
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from beleidsgraaf.api import problems
@@ -97,3 +98,41 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class PublicCors:
+    """CORS for read-only paths (the SPARQL endpoint): any origin may query it from a browser, as from any
+    other client. No credentials are involved (the endpoint has no cookies or auth), so ``*`` is safe and
+    enough. A preflight is answered here, before routing and body checks; every other response on these
+    paths, errors included, carries Access-Control-Allow-Origin."""
+
+    METHODS = "GET, POST, OPTIONS"
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...], max_age: int = 86400) -> None:
+        self.app = app
+        self.paths = paths
+        self.max_age = max_age
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if scope["method"] == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers:
+            allow = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": self.METHODS,
+                     "Access-Control-Max-Age": str(self.max_age), "Allow": self.METHODS}
+            # Any request header may come along (Accept, Content-Type: application/sparql-query, a client's
+            # own): the endpoint reads none that could change what a caller is allowed to do.
+            if headers.get("access-control-request-headers"):
+                allow["Access-Control-Allow-Headers"] = headers["access-control-request-headers"]
+            await Response(status_code=204, headers=allow)(scope, receive, send)
+            return
+
+        async def with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers["Access-Control-Allow-Origin"] = "*"
+                response_headers["Access-Control-Expose-Headers"] = "Server-Timing"
+            await send(message)
+
+        await self.app(scope, receive, with_cors)

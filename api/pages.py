@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from beleidsgraaf.api import din_svg
 from beleidsgraaf.api.problems import Problem
 from beleidsgraaf.errors import BeleidsgraafError
-from beleidsgraaf.ontology.namespaces import BG, DCTERMS, ID, PROV
+from beleidsgraaf.ontology.namespaces import BG, DCTERMS, ID, PREFIXES, PROV
 from beleidsgraaf.ontology.store import bind_values
 from beleidsgraaf.queries import named, views
 
@@ -39,6 +40,9 @@ TEXT: dict[str, dict[str, str]] = {
         "message": "Melding", "focus": "Betreft", "kind": "Soort", "via": "Via", "parent": "Ligt in",
         "intro": "Kennisgraaf van gemeentelijk beleid: elk antwoord met document en regelnummers.",
         "no_din": "Voor dit programma staat geen DIN in de documenten.",
+        "prefixes_known": "Deze prefixen zijn al gedeclareerd", "editor_help":
+        "Ctrl+Enter voert uit; Ctrl+Spatie vult aan (na PREFIX: bekende prefixen; een onbekend prefix krijgt zijn "
+        "PREFIX-regel vanzelf).",
     },
     "en": {
         "ask": "Ask", "wards": "Wards", "programmes": "Programmes", "findings": "Findings", "sparql": "SPARQL",
@@ -53,7 +57,25 @@ TEXT: dict[str, dict[str, str]] = {
         "message": "Message", "focus": "Concerns", "kind": "Kind", "via": "Via", "parent": "Lies in",
         "intro": "Knowledge graph of municipal policy: every answer with document and line numbers.",
         "no_din": "The documents state no DIN for this programme.",
+        "prefixes_known": "These prefixes are declared already", "editor_help":
+        "Ctrl+Enter runs; Ctrl+Space completes (after PREFIX: known prefixes; a prefix you use gets its PREFIX "
+        "line by itself).",
     },
+}
+
+
+# Words the editor script shows (api/static/sparql.js), handed over in a JSON data block.
+EDITOR_TEXT: dict[str, dict[str, str]] = {
+    "nl": {"running": "Bezig…", "rows": "rijen", "row": "rij", "of": "van", "page": "Pagina", "previous": "Vorige",
+           "next": "Volgende", "download": "Download", "share": "Deelbare link", "copy": "Kopieer", "copied": "Gekopieerd",
+           "endpoint": "Als SPARQL-endpoint-URL", "took": "in", "server": "server", "empty": "Geen resultaten.",
+           "yes": "waar", "no": "onwaar", "error": "Fout", "at": "regel {line}, kolom {column}",
+           "network": "Geen verbinding met de server."},
+    "en": {"running": "Running…", "rows": "rows", "row": "row", "of": "of", "page": "Page", "previous": "Previous",
+           "next": "Next", "download": "Download", "share": "Shareable link", "copy": "Copy", "copied": "Copied",
+           "endpoint": "As SPARQL endpoint URL", "took": "in", "server": "server", "empty": "No results.",
+           "yes": "true", "no": "false", "error": "Error", "at": "line {line}, column {column}",
+           "network": "No connection to the server."},
 }
 
 
@@ -174,6 +196,11 @@ def install(app: FastAPI, ctx: Context) -> None:
         return await run_in_threadpool(_sparql_page, request, ctx, text)
 
 
+def sparql_editor(request: Request, ctx: Context, text: str) -> Response:
+    """The SPARQL editor page, with ``text`` in it and, if not empty, its results (also shown at GET /sparql)."""
+    return _sparql_page(request, ctx, text)
+
+
 @guarded
 def _sparql_page(request: Request, ctx: Context, text: str) -> Response:
     examples = []
@@ -185,10 +212,12 @@ def _sparql_page(request: Request, ctx: Context, text: str) -> Response:
             example = query.text
         examples.append({"name": query.name, "description": query.nl if language(request) == "nl" else query.en,
                          "text": example})
-    table, error, status = None, None, 200
+    table, error, status, result = None, None, 200, None
     if text.strip():
         try:
+            started = time.perf_counter()
             result_type, fmt, payload = ctx.runner.run(text, "json", "turtle")
+            took = round((time.perf_counter() - started) * 1000, 1)
             if fmt == "json":
                 data = json.loads(payload)
                 if "boolean" in data:
@@ -198,11 +227,17 @@ def _sparql_page(request: Request, ctx: Context, text: str) -> Response:
                     bindings = data["results"]["bindings"]
                     rows = [[(b.get(v) or {}).get("value", "") for v in variables] for b in bindings]
                     table = {"vars": variables, "rows": rows}
+                result = {"json": data, "ms": took}
             else:
                 table = {"vars": ["turtle"], "rows": [[payload.decode("utf-8")]]}
+                result = {"turtle": payload.decode("utf-8"), "ms": took}
         except Problem as exc:
             error, status = exc.detail, exc.status
-    return render(request, "sparql.html", status, query=text, examples=examples, table=table, error=error)
+            result = {"problem": {"detail": exc.detail, **{k: v for k, v in exc.extra.items() if k in ("line", "column")}}}
+    # The editor script gets its data as JSON data blocks (not code; the CSP allows no inline script).
+    return render(request, "sparql.html", status, query=text, examples=examples, table=table, error=error, result=result,
+                  prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+                  editor_text=EDITOR_TEXT[language(request)])
 
 
 def resource_page(request: Request, iri: str, graph: Graph) -> HTMLResponse:

@@ -7,6 +7,9 @@ holds RocksDB handles and server threads is unsafe. Each worker caps its own add
 on the embedded store, cannot open network sockets (api/sandbox.py); what it runs has passed the
 parsed-query guard (api/sparql_guard.py). One worker is kept apart for short queries, so long
 queries cannot make a trivial ASK wait for their deadline.
+
+The dataset is the protocol's default-graph-uri / named-graph-uri when given, else the query's FROM /
+FROM NAMED, else the whole store with the union of the named graphs as the default graph.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import re
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -46,17 +51,57 @@ GRAPH_TYPES = {
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
+    # Names clients use for the same formats: SPARQLWrapper asks for "application/turtle" and the N3 types
+    # (Turtle is N3), and "application/x-json+ld" for JSON-LD.
+    "application/turtle": "turtle",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
+    "application/n3": "turtle",
+    "application/x-json+ld": "json-ld",
 }
-FORMAT_PARAM = {  # ?format= shortcut for links and browsers
+# ?format= (also output= and results=, as SPARQLWrapper sends all three) for links and clients that cannot
+# set Accept: (media type for SELECT/ASK, media type for CONSTRUCT/DESCRIBE). A value not listed here is
+# ignored and Accept decides, since clients send values meant for other servers.
+FORMAT_PARAM = {
     "json": ("application/sparql-results+json", "application/ld+json"),
     "xml": ("application/sparql-results+xml", "application/rdf+xml"),
     "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
-    "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "jsonld": (None, "application/ld+json"),
+    "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
+    "jsonld": (None, "application/ld+json"), "json-ld": (None, "application/ld+json"),
+    "rdf": (None, "application/rdf+xml"), "rdf+xml": (None, "application/rdf+xml"), "rdfxml": (None, "application/rdf+xml"),
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    **{media: (media, None) for media in SOLUTION_TYPES},
+    **{media: (None, media) for media in GRAPH_TYPES},
 }
+FORMAT_PARAMS = ("format", "output", "results")
 RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
 GRAPH_MEDIA = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json",
                "nt": "application/n-triples", "xml": "application/rdf+xml"}
+
+
+@dataclass(frozen=True)
+class GraphSet:
+    """The RDF dataset a request asks for (SPARQL 1.1 Protocol §2.1.4): None for both means "the
+    query's own FROM / FROM NAMED, else the whole store"."""
+
+    default: tuple[str, ...] | None = None
+    named: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_params(cls, default: list[str], named: list[str]) -> GraphSet:
+        for iri in [*default, *named]:
+            if not _ABSOLUTE_IRI.fullmatch(iri):
+                raise Problem(400, f"default-graph-uri / named-graph-uri must be absolute IRIs; '{iri[:80]}' is not",
+                              kind="bad-graph-uri")
+        if not default and not named:
+            return cls()
+        # Either parameter given makes the protocol's dataset the whole dataset: the other one is empty.
+        return cls(tuple(default), tuple(named))
+
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
 
 @dataclass(frozen=True)
 class Limits:
@@ -110,6 +155,11 @@ def _parse_accept(header: str | None) -> list[tuple[str, float]]:
     return sorted((r for r in ranges if r[1] > 0), key=lambda r: -r[1])
 
 
+def preferred(accept: str | None, offered: dict[str, str]) -> str | None:
+    """The value in ``offered`` (media type -> key) the Accept header ranks highest; None if none fits."""
+    return _best(_parse_accept(accept), offered)
+
+
 def _best(ranges: list[tuple[str, float]], offered: dict[str, str]) -> str | None:
     for media, _quality in ranges:
         if media in offered:
@@ -121,14 +171,16 @@ def _best(ranges: list[tuple[str, float]], offered: dict[str, str]) -> str | Non
     return None
 
 
-def negotiate(accept: str | None, format_param: str | None = None) -> tuple[str | None, str | None]:
-    """(solution format, graph format) for this request; None where the client accepts none of ours."""
-    if format_param:
-        if format_param not in FORMAT_PARAM:
-            raise Problem(400, f"unknown format '{format_param[:40]}'; use one of {', '.join(FORMAT_PARAM)}",
-                          kind="unknown-format")
-        solution, graph = FORMAT_PARAM[format_param]
-        return (SOLUTION_TYPES[solution] if solution else None, GRAPH_TYPES[graph] if graph else None)
+def negotiate(accept: str | None, formats: Sequence[str] | str | None = None) -> tuple[str | None, str | None]:
+    """(solution format, graph format) for this request; None where the client accepts none of ours.
+    The first ``format`` value this server knows wins over Accept; values it does not know are ignored."""
+    if isinstance(formats, str):
+        formats = [formats]
+    for value in formats or ():
+        known = FORMAT_PARAM.get(value.strip().lower())
+        if known:
+            solution, graph = known
+            return (SOLUTION_TYPES[solution] if solution else None, GRAPH_TYPES[graph] if graph else None)
     ranges = _parse_accept(accept)
     return _best(ranges, SOLUTION_TYPES), _best(ranges, GRAPH_TYPES)
 
@@ -158,58 +210,133 @@ def _worker(conn: Connection, location: str | None, memory_mb: int) -> None:  # 
             request = conn.recv()
         except EOFError:
             return
-        prologue, text, solution_fmt, graph_fmt, max_rows = request
+        prologue, text, solution_fmt, graph_fmt, max_rows, graphs = request
         try:
-            text = sparql_guard.read_only(prologue, text)  # what runs below is exactly what the guard parsed
+            checked = sparql_guard.checked(prologue, text)  # what runs below is exactly what the guard parsed
             if store.current != generation:  # a new ingest switched generations: reopen
                 store.close()
                 generation = store.current
             if generation is None:
-                conn.send(("error", 503, "store-empty", "the store is empty; run `beleidsgraaf ingest corpus/` first"))
+                conn.send(("error", 503, "store-empty", "the store is empty; run `beleidsgraaf ingest corpus/` first", {}))
                 continue
-            result = store.query(text)
+            result = _execute(store, checked, graphs)
             if result.type in ("CONSTRUCT", "DESCRIBE"):
                 graph = result.graph
                 if graph is None or graph_fmt is None:
-                    conn.send(("error", 406, "not-acceptable", "a graph result needs Accept: text/turtle or application/ld+json"))
+                    conn.send(("error", 406, "not-acceptable",
+                               "a graph result needs Accept: text/turtle or application/ld+json", {}))
                     continue
                 if len(graph) > max_rows:
                     conn.send(("error", 422, "too-many-rows",
-                               f"the result has more than {max_rows} triples; narrow the query or add LIMIT"))
+                               f"the result has more than {max_rows} triples; narrow the query or add LIMIT", {}))
                     continue
                 conn.send(("ok", result.type, graph_fmt, graph.serialize(format=graph_fmt, encoding="utf-8")))
                 continue
             if solution_fmt is None:
                 conn.send(("error", 406, "not-acceptable",
                            "a SELECT or ASK result needs Accept: application/sparql-results+json, "
-                           "application/sparql-results+xml, text/csv or text/tab-separated-values"))
+                           "application/sparql-results+xml, text/csv or text/tab-separated-values", {}))
                 continue
             if result.type == "SELECT":
                 kept = list(itertools.islice(iter(result), max_rows + 1))
                 if len(kept) > max_rows:
                     conn.send(("error", 422, "too-many-rows",
-                               f"the result has more than {max_rows} rows; add LIMIT or narrow the query"))
+                               f"the result has more than {max_rows} rows; add LIMIT or narrow the query", {}))
                     continue
                 capped = Result("SELECT")
                 capped.vars = result.vars
                 capped.bindings = [{Variable(k): v for k, v in row.asdict().items()} for row in kept]
                 result = capped
             elif solution_fmt in ("csv", "tsv"):
-                solution_fmt = "json"  # CSV/TSV have no ASK form; the protocol leaves this to the server
+                conn.send(("ok", result.type, solution_fmt, _boolean_sv(bool(result.askAnswer), solution_fmt)))
+                continue
             payload = _tsv(result) if solution_fmt == "tsv" else result.serialize(format=solution_fmt, encoding="utf-8")
             conn.send(("ok", result.type, solution_fmt, payload))
         except Problem as exc:
-            conn.send(("error", exc.status, exc.kind, exc.detail))
+            conn.send(("error", exc.status, exc.kind, exc.detail, exc.extra))
         except MemoryError:
             # Python ran out under the cap (building or serialising the result): say so, then make way for
             # a fresh worker rather than carry on with a fragmented heap.
-            conn.send(("error", 422, "out-of-memory", out_of_memory(memory_mb)))
+            conn.send(("error", 422, "out-of-memory", out_of_memory(memory_mb), {}))
             return
         except SyntaxError as exc:
-            conn.send(("error", 400, "malformed-query", f"malformed SPARQL: {str(exc).splitlines()[0][:300]}"))
+            problem = sparql_guard.engine_syntax_error(str(exc), prologue, text)
+            conn.send(("error", problem.status, problem.kind, problem.detail, problem.extra))
         except Exception as exc:  # noqa: BLE001 - evaluation errors come in many types; all are the query's fault
             message = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-            conn.send(("error", 400, "query-failed", f"the query failed: {message}"))
+            conn.send(("error", 400, "query-failed", f"the query failed: {message}", {}))
+
+
+def _execute(store: Any, checked: Any, graphs: GraphSet) -> Any:  # pragma: no cover - runs in the worker
+    """Run the checked query on the dataset the request names: the protocol's default-graph-uri /
+    named-graph-uri if given, else the query's FROM / FROM NAMED, else the whole store (its default graph
+    is the union of the named graphs). Returns an rdflib Result."""
+    from beleidsgraaf.ontology.store import EmbeddedStore
+
+    if graphs.default is not None or graphs.named is not None:
+        default, named = graphs.default or (), graphs.named or ()
+    elif checked.default_graphs is not None or checked.named_graphs is not None:
+        default, named = checked.default_graphs or (), checked.named_graphs or ()
+    else:
+        return store.query(checked.text)
+    if not isinstance(store, EmbeddedStore):
+        if graphs.default is None and graphs.named is None:
+            return store.query(checked.text)  # a SPARQL server reads the query's own FROM itself
+        raise Problem(501, "default-graph-uri / named-graph-uri are not passed on to a remote SPARQL store; "
+                           "write FROM / FROM NAMED in the query", kind="not-implemented")
+    dataset = store.dataset()
+    inner = getattr(store, "_ox", None)  # set by dataset(); ontology/store.py offers no public handle on it
+    if inner is not None:
+        return _oxigraph(inner, checked.text, default, named)
+    return _rdflib(dataset, checked.text, default, named)
+
+
+def _oxigraph(inner: Any, text: str, default: tuple[str, ...], named: tuple[str, ...]) -> Any:  # pragma: no cover
+    """Oxigraph through its own API. Through rdflib the store's default graph is the union of all graphs,
+    and that option overrides FROM; here both lists are given, so the dataset is exactly the one asked for
+    (giving only one would keep the query's clause for the other)."""
+    import pyoxigraph as ox
+    from oxrdflib._converter import from_ox
+    from rdflib import Graph, Variable
+    from rdflib.query import Result
+
+    answer = inner.query(text, default_graph=[ox.NamedNode(g) for g in default],
+                         named_graphs=[ox.NamedNode(g) for g in named])
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+    elif isinstance(answer, ox.QuerySolutions):
+        result = Result("SELECT")
+        result.vars = [Variable(v.value) for v in answer.variables]
+        variables = result.vars
+        result.bindings = ({v: from_ox(value) for v, value in zip(variables, row, strict=True) if value is not None}
+                           for row in answer)
+    else:
+        result = Result("CONSTRUCT")
+        result.graph = Graph()
+        result.graph += (from_ox(t) for t in answer)
+    return result
+
+
+def _rdflib(dataset: Any, text: str, default: tuple[str, ...], named: tuple[str, ...]) -> Any:  # pragma: no cover
+    """The in-memory backend: rdflib evaluates the query with its dataset clause replaced by this one."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    query = translateQuery(parseQuery(text))
+    clauses = [CompValue("DatasetClause", default=URIRef(g)) for g in default]
+    clauses += [CompValue("DatasetClause", named=URIRef(g)) for g in named]
+    query.algebra["datasetClause"] = clauses
+    return dataset.query(query)
+
+
+def _boolean_sv(answer: bool, fmt: str) -> bytes:
+    """An ASK result as CSV or TSV. The W3C note defines both for SELECT only; this is the form Jena and
+    others write and read: one column named _askResult and one row."""
+    value = "true" if answer else "false"
+    return f"_askResult\r\n{value}\r\n".encode() if fmt == "csv" else f"?_askResult\n{value}\n".encode()
 
 
 def _tsv(result: Any) -> bytes:
@@ -294,20 +421,23 @@ class QueryRunner:
         self._changed = threading.Condition(self._lock)
         self._epoch = 0
 
-    def run(self, text: str, solution_fmt: str | None, graph_fmt: str | None) -> tuple[str, str, bytes]:
-        """Run a read query; returns (result type, format key, serialised bytes) or raises Problem."""
+    def run(self, text: str, solution_fmt: str | None, graph_fmt: str | None,
+            graphs: GraphSet | None = None) -> tuple[str, str, bytes]:
+        """Run a read query on ``graphs`` (default: the query's own dataset, else the whole store); returns
+        (result type, format key, serialised bytes) or raises Problem."""
         check_input(text)
         if solution_fmt is None and graph_fmt is None:
             raise Problem(406, "none of the requested media types is offered; see the SPARQL 1.1 Protocol formats",
                           kind="not-acceptable")
         lease = self._acquire()
         try:
-            reply = self._ask(lease, (sparql_prologue(), text, solution_fmt, graph_fmt, self.limits.max_rows))
+            reply = self._ask(lease, (sparql_prologue(), text, solution_fmt, graph_fmt, self.limits.max_rows,
+                                      graphs or GraphSet()))
         finally:
             self._release(lease)
         if reply[0] == "error":
-            _, status, kind, message = reply
-            raise Problem(status, message, kind=kind)
+            _, status, kind, message, extra = reply
+            raise Problem(status, message, kind=kind, **extra)
         _, result_type, fmt, payload = reply
         return result_type, fmt, payload
 

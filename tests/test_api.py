@@ -123,11 +123,9 @@ def test_sparql_service_is_refused_but_the_word_in_a_string_is_fine(client):
 def test_sparql_bad_input_is_4xx_with_a_message(client):
     assert "malformed" in problem(client.get("/sparql", params={"query": "SELEKT * WHERE { ?s ?p ?o"}), 400)["detail"]
     problem(client.get("/sparql", params={"query": "   "}), 400)
-    problem(client.get("/sparql"), 400)
     problem(client.post("/sparql", content=b"x", headers={"content-type": "text/plain"}), 415)
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 110_000
     problem(client.post("/sparql", content=big, headers={"content-type": "application/sparql-query"}), 413)
-    problem(client.get("/sparql", params={"query": WIJKEN, "format": "pdf"}), 400)
 
 
 def test_sparql_timeout_stops_the_query_and_the_endpoint_recovers(corpus_store):
@@ -151,6 +149,251 @@ def test_sparql_row_cap(corpus_store):
         assert "more than 10 rows" in body["detail"]
         ok = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
         assert len(ok.json()["results"]["bindings"]) == 10
+
+
+# -- SPARQL 1.1 Protocol in full: datasets, CORS, formats, service description, errors ----------------
+CONTRACT = "https://w3id.org/beleidsgraaf/id/graph/almelo-2020-contract-wijksturing"
+PLAN = "https://w3id.org/beleidsgraaf/id/graph/almelo-2023-plan-leefbare-wijken-en-dorpen"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+PER_GRAPH = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def count(response) -> int:
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def graphs(response) -> set[str]:
+    assert response.status_code == 200, response.text
+    return {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+
+
+@pytest.fixture(scope="module")
+def sizes(corpus_store) -> dict[str, int]:
+    store, _report, _location = corpus_store
+    return {str(g): n for g, n in store.graph_sizes().items()}
+
+
+def test_from_narrows_a_count_to_one_graph(client, sizes):
+    everything = count(client.get("/sparql", params={"query": COUNT}))
+    narrowed = count(client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{CONTRACT}> WHERE {{ ?s ?p ?o }}"}))
+    assert narrowed == sizes[CONTRACT] and 0 < narrowed < everything
+    two = f"SELECT (COUNT(*) AS ?n) FROM <{CONTRACT}> FROM <{PLAN}> WHERE {{ ?s ?p ?o }}"
+    assert count(client.get("/sparql", params={"query": two})) <= sizes[CONTRACT] + sizes[PLAN]
+    # FROM alone leaves no named graphs (SPARQL 1.1 §13.2); FROM NAMED alone leaves the default graph empty.
+    def run(query: str):
+        return client.get("/sparql", params={"query": query})
+
+    assert graphs(run(f"SELECT DISTINCT ?g FROM <{CONTRACT}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")) == set()
+    assert graphs(run(f"SELECT DISTINCT ?g FROM NAMED <{CONTRACT}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")) == {CONTRACT}
+    assert count(run(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{CONTRACT}> WHERE {{ ?s ?p ?o }}")) == 0
+    # A prefixed name in FROM resolves with the server's and the query's prefixes.
+    prefixed = ("PREFIX g: <https://w3id.org/beleidsgraaf/id/graph/>\n"
+                "SELECT (COUNT(*) AS ?n) FROM g:almelo-2020-contract-wijksturing WHERE { ?s ?p ?o }")
+    assert count(client.get("/sparql", params={"query": prefixed})) == sizes[CONTRACT]
+
+
+def test_default_graph_uri_narrows_a_count_and_overrides_from(client, sizes):
+    by_get = client.get("/sparql", params={"query": COUNT, "default-graph-uri": CONTRACT})
+    assert count(by_get) == sizes[CONTRACT]
+    form = client.post("/sparql", data={"query": COUNT, "default-graph-uri": CONTRACT})
+    direct = client.post("/sparql", params={"default-graph-uri": CONTRACT}, content=COUNT,
+                         headers={"content-type": "application/sparql-query"})
+    assert count(form) == count(direct) == sizes[CONTRACT]
+    two = client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", CONTRACT), ("default-graph-uri", PLAN)])
+    assert sizes[CONTRACT] < count(two) <= sizes[CONTRACT] + sizes[PLAN]
+    # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol §2.1.4).
+    overridden = "SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE { ?s ?p ?o }"
+    assert count(client.get("/sparql", params={"query": overridden, "default-graph-uri": CONTRACT})) == sizes[CONTRACT]
+    problem(client.get("/sparql", params={"query": COUNT, "default-graph-uri": "not an iri"}), 400)
+
+
+def test_named_graph_uri_limits_graph_patterns(client, sizes):
+    assert len(graphs(client.get("/sparql", params={"query": PER_GRAPH}))) == len(sizes) > 2
+    only = client.get("/sparql", params={"query": PER_GRAPH, "named-graph-uri": CONTRACT})
+    assert graphs(only) == {CONTRACT}
+    both = client.get("/sparql", params=[("query", PER_GRAPH), ("named-graph-uri", CONTRACT), ("named-graph-uri", PLAN)])
+    assert graphs(both) == {CONTRACT, PLAN}
+    # named-graph-uri alone makes the default graph empty, and overrides FROM NAMED.
+    assert count(client.get("/sparql", params={"query": COUNT, "named-graph-uri": CONTRACT})) == 0
+    query = f"SELECT DISTINCT ?g FROM NAMED <{PLAN}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert graphs(client.get("/sparql", params={"query": query, "named-graph-uri": CONTRACT})) == {CONTRACT}
+
+
+def test_cors_preflight_from_another_origin_is_answered(client):
+    preflight = client.options("/sparql", headers={"origin": "https://elsewhere.example", "access-control-request-method": "POST",
+                                                   "access-control-request-headers": "content-type, accept"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert {"GET", "POST", "OPTIONS"} <= {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
+    assert {"content-type", "accept"} <= {h.strip() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    assert int(preflight.headers["access-control-max-age"]) > 0
+    assert "access-control-allow-credentials" not in preflight.headers  # no cookies or auth: '*' without credentials
+    origin = {"origin": "https://elsewhere.example"}
+    assert client.get("/sparql", params={"query": "ASK {}"}, headers=origin).headers["access-control-allow-origin"] == "*"
+    posted = client.post("/sparql", content="ASK {}", headers={**origin, "content-type": "application/sparql-query"})
+    assert posted.headers["access-control-allow-origin"] == "*"
+    refused = client.get("/sparql", params={"query": "DROP ALL"}, headers=origin)  # errors are readable cross-origin too
+    assert refused.status_code == 403 and refused.headers["access-control-allow-origin"] == "*"
+    plain = client.options("/sparql")
+    assert plain.status_code == 204 and "POST" in plain.headers["allow"]
+    # Only the read-only endpoint: the pages and the JSON API stay same-origin.
+    assert "access-control-allow-origin" not in client.get("/wards", headers=origin).headers
+
+
+def test_unknown_parameters_and_format_values_are_tolerated(client):
+    # SPARQLWrapper sends format=, output= and results=, and for TSV a second format= with the media type.
+    wrapper = client.get("/sparql", params=[("query", WIJKEN), ("format", "tsv"), ("format", "text/tab-separated-values"),
+                                            ("output", "tsv"), ("results", "tsv")])
+    assert wrapper.status_code == 200 and wrapper.headers["content-type"].startswith("text/tab-separated-values")
+    unknown = client.get("/sparql", params={"query": WIJKEN, "format": "pdf", "timeout": "0", "debug": "on", "x": "1"},
+                         headers={"accept": "text/csv"})
+    assert unknown.status_code == 200 and unknown.headers["content-type"].startswith("text/csv")  # Accept decides
+    form = client.post("/sparql", data={"query": WIJKEN, "format": "csv", "output": "csv", "nonsense": "yes"})
+    assert form.status_code == 200 and form.headers["content-type"].startswith("text/csv")
+    construct = f"CONSTRUCT {{ <{OSSENKOPPELERHOEK}> ?p ?o }} WHERE {{ <{OSSENKOPPELERHOEK}> ?p ?o }}"
+    for value, media in (("json-ld", "application/ld+json"), ("n3", "text/turtle"), ("rdf+xml", "application/rdf+xml")):
+        r = client.get("/sparql", params={"query": construct, "format": value})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), (value, r.headers)
+    assert "query;dur=" in wrapper.headers["server-timing"]
+
+
+def test_get_sparql_without_a_query_describes_the_service(client):
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd = Namespace(SD)
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+                        (None, "turtle")):
+        r = client.get("/sparql", headers={"accept": accept} if accept else {})
+        assert r.status_code == 200, r.text
+        if accept:
+            assert r.headers["content-type"].startswith(accept)
+        graph = Graph().parse(data=r.text, format=fmt)
+        (service,) = graph.subjects(RDF.type, sd.Service)
+        assert graph.value(service, sd.endpoint) == URIRef("http://testserver/sparql")
+        assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+        assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+        formats = {str(f).rsplit("/", 1)[-1] for f in graph.objects(service, sd.resultFormat)}
+        assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
+                "JSON-LD"} <= formats
+        names = {str(n) for n in graph.objects(None, sd.name)}
+        assert CONTRACT in names and PLAN in names
+    browser = client.get("/sparql", headers={"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.status_code == 200 and browser.headers["content-type"].startswith("text/html")
+    assert 'id="sparql-form"' in browser.text and "efforts-in-ward" in browser.text  # the editor, with examples
+
+
+def test_ask_in_csv_and_tsv(client):
+    yes, no = f"ASK {{ <{OSSENKOPPELERHOEK}> ?p ?o }}", "ASK { <urn:nothing> ?p ?o }"
+    for query, value in ((yes, "true"), (no, "false")):
+        as_csv = client.get("/sparql", params={"query": query}, headers={"accept": "text/csv"})
+        assert as_csv.headers["content-type"].startswith("text/csv")
+        assert as_csv.content == f"_askResult\r\n{value}\r\n".encode()
+        as_tsv = client.get("/sparql", params={"query": query}, headers={"accept": "text/tab-separated-values"})
+        assert as_tsv.headers["content-type"].startswith("text/tab-separated-values")
+        assert as_tsv.content == f"?_askResult\n{value}\n".encode()
+
+
+@pytest.mark.parametrize(("query", "line", "column", "words"), [
+    ("SELECT * WHERE { ?s foo:bar ?o }", 1, 21, "'foo:' is not declared"),  # the engine's parser
+    ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s", 1, 41, "unbound"),
+    ("SELECT *\nWHERE {\n  ?s nope:x ?o\n}", 3, 6, "'nope:' is not declared"),
+    ("SELEKT * WHERE { ?s ?p ?o }", 1, 1, "Expected"),  # the guard's parser
+    ("SELECT *\nWHERE { ?s ?p ?o FILTER(?o > ) }", 2, None, "Expected"),
+])
+def test_syntax_errors_are_positioned_in_the_users_own_query(client, query, line, column, words):
+    for response in (client.get("/sparql", params={"query": query}),
+                     client.post("/sparql", content=query, headers={"content-type": "application/sparql-query"})):
+        body = problem(response, 400)
+        assert body["line"] == line and f"line {line}," in body["detail"], body
+        if column is not None:
+            assert body["column"] == column, body
+        assert words in body["detail"], body
+        assert body["excerpt"] == query.split("\n")[line - 1]
+
+
+def remote_references(html: str) -> list[str]:
+    """Every src/href in the page that names a scheme or host (so would be fetched from elsewhere)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Refs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                remote = value and (value.startswith("//") or ":" in value.split("/")[0])
+                if name in ("src", "href") and remote and not value.startswith("data:"):
+                    found.append(f"{tag} {name}={value}")
+
+    Refs().feed(html)
+    return found
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_reference_no_remote_host_and_their_assets_are_served(client, path):
+    from html.parser import HTMLParser
+
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert remote_references(page.text) == []
+    assert "cdn." not in page.text and "googleapis" not in page.text
+    assets: list[str] = []
+
+    class Assets(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "script":
+                assert attrs.get("src"), "no inline script on the docs pages"
+                assets.append(attrs["src"])
+            if tag == "link" and attrs.get("rel") == "stylesheet":
+                assets.append(attrs["href"])
+
+    Assets().feed(page.text)
+    assert any("/static/vendor/" in a for a in assets), assets
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 100, asset
+    csp = page.headers["content-security-policy"]
+    assert "http" not in csp and "script-src 'self';" in csp and "connect-src 'self'" in csp
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_vendored_files_carry_their_licence_and_origin():
+    from tests.conftest import ROOT
+
+    vendor = ROOT / "api" / "static" / "vendor"
+    readme = (vendor / "README.md").read_text()
+    for folder, package in (("yasqe", "@zazuko/yasqe"), ("swagger-ui", "swagger-ui-dist"), ("redoc", "redoc")):
+        assert (vendor / folder / "LICENSE").is_file(), folder
+        assert package in readme, package
+
+
+def test_openapi_describes_every_endpoint_with_examples_and_a_response_model(client):
+    spec = client.get("/openapi.json").json()
+    missing = []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            where = f"{method.upper()} {path}"
+            if not op.get("summary") or not op.get("description"):
+                missing.append(f"{where}: summary/description")
+            for param in op.get("parameters", []):
+                schema = param.get("schema", {})
+                if not (param.get("description") or schema.get("description")):
+                    missing.append(f"{where} {param['name']}: description")
+                if not (param.get("example") is not None or param.get("examples") or schema.get("examples")
+                        or param["name"] in ("default-graph-uri", "named-graph-uri") and method == "post"):
+                    missing.append(f"{where} {param['name']}: example")
+            ok = op["responses"].get("200", {}).get("content", {})
+            if not ok or not all(media.get("schema") or media.get("example") is not None or media.get("examples")
+                                 for media in ok.values()):
+                missing.append(f"{where}: 200 response model or example")
+    assert not missing, missing
+    assert spec["paths"]["/wards/{name}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert "WardDetail" in spec["components"]["schemas"] and "Din" in spec["components"]["schemas"]
+    for status in ("400", "404", "503"):  # errors keep their problem+json schema
+        assert "application/problem+json" in spec["paths"]["/ask"]["get"]["responses"][status]["content"]
 
 
 # -- named queries --------------------------------------------------------------------------------

@@ -154,3 +154,58 @@ def test_sparql_editor_runs_a_named_query_example(server, desktop):
     desktop.wait_for_selector("table.results")
     assert desktop.locator("table.results tbody tr").count() > 50
     desktop.screenshot(path=str(DOCS / "screenshot-sparql.png"))
+
+
+def watch(page, server: str) -> tuple[list[str], list[str]]:
+    """Script errors and CSP violations on the page, and requests that reached any other host."""
+    problems: list[str] = []
+    foreign: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and problems.append(m.text))
+    page.on("requestfinished", lambda r: r.url.startswith(("http:", "https:")) and not r.url.startswith(server)
+            and foreign.append(r.url))
+    return problems, foreign
+
+
+def test_sparql_editor_highlights_labels_pages_shares_and_marks_errors_under_the_csp(server, desktop):
+    from urllib.parse import quote
+
+    problems, foreign = watch(desktop, server)
+    query = "SELECT ?w ?p ?o WHERE { ?w a bg:Wijk ; ?p ?o } ORDER BY ?w ?p ?o LIMIT 250"
+    desktop.goto(server + "/ui/sparql?query=" + quote(query))
+    desktop.wait_for_selector(".CodeMirror .cm-keyword")  # YASQE's SPARQL mode highlights the query
+    assert desktop.locator(".parseErrorIcon").count() == 0  # bg: is declared by the server, so not an error here
+    desktop.wait_for_selector("nav.pager")
+    assert desktop.locator(".pager-where").first.text_content().startswith("1–100 ")
+    assert desktop.locator("table.results tbody tr").count() == 100
+    assert " ms" in desktop.locator("#sparql-status").text_content()
+    # rdfs:label replaces the IRI as the link text; the prefixed or full IRI stays underneath.
+    desktop.wait_for_selector("table.results td small.iri-name")
+    first = desktop.locator("table.results tbody tr").first.locator("a.term-iri").first
+    assert first.get_attribute("href").startswith("/resource/gebied/") and not first.text_content().startswith("<")
+    desktop.locator("nav.pager button").nth(1).click()
+    assert desktop.locator(".pager-where").first.text_content().startswith("101–200 ")
+    assert "/ui/sparql?query=" in desktop.locator("#share-link").input_value()
+    assert "/sparql?query=" in desktop.locator("#endpoint-link").input_value()
+    with desktop.expect_download() as download:
+        desktop.locator(".downloads button", has_text="CSV").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0] == "w,p,o"
+    # An error the engine finds is put at the line of the user's own text, and marked there.
+    desktop.click(".CodeMirror")
+    desktop.keyboard.press("Control+A")
+    desktop.keyboard.type("SELECT * WHERE {\n?s nope:x ?o }")
+    desktop.keyboard.press("Control+Enter")
+    desktop.wait_for_selector("#sparql-results .error")
+    assert "line 2, column" in desktop.locator("#sparql-results .error").text_content()
+    assert desktop.locator(".sparql-error-line").count() == 1
+    assert problems == [] and foreign == []
+
+
+@pytest.mark.parametrize(("path", "ready"), [("/docs", ".opblock"), ("/redoc", "h2")])
+def test_api_docs_render_from_the_app_alone(server, desktop, path, ready):
+    problems, foreign = watch(desktop, server)
+    desktop.goto(server + path)
+    desktop.wait_for_selector(ready, timeout=30000)
+    assert "/sparql" in desktop.locator("body").text_content()
+    # ReDoc's bundle always shows a Redocly logo from its CDN; the CSP stops it (img-src 'self' data:).
+    assert [p for p in problems if "img-src" not in p] == [] and foreign == []
