@@ -10,6 +10,11 @@ The server must serve the union of its named graphs as the default graph (Oxigra
 ``--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``; GraphDB and Virtuoso do so by
 default): the project's queries read the default graph. ``exists()`` checks this.
 
+Literals are written and read in the form the embedded store (Oxigraph) keeps them: it stores values
+canonically (``"5.0"^^xsd:decimal`` as ``"5"``, ``xsd:positiveInteger`` as ``xsd:integer``) and gives
+simple literals back typed ``xsd:string``, while other servers (Jena Fuseki) keep lexical forms as sent
+and write computed decimals as ``"200000.0"``. So every server stores and answers the same terms.
+
 Artifacts (the search index) stay on this machine, in generations like the embedded store's, in
 ``--store DIR`` when given, else in ``~/.cache/beleidsgraaf/remote/<hash of the endpoint>``.
 """
@@ -27,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from rdflib import XSD, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -119,18 +125,28 @@ class RemoteStore:
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
         response = self._post(self.location.endpoint, bind_values(sparql, bindings or {}), "application/sparql-query", ACCEPT)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media in ("application/sparql-results+json", "application/json"):
-            return Result.parse(io.BytesIO(response.content), format="json")
-        if media in ("application/sparql-results+xml", "application/xml"):
-            return Result.parse(io.BytesIO(response.content), format="xml")
         if media in GRAPH_FORMATS:
+            parsed = Graph()
+            parsed.parse(data=response.content, format=GRAPH_FORMATS[media])
+            forms = _embedded_forms(o for _s, _p, o in parsed)
             graph = Graph()
             bind_prefixes(graph.namespace_manager)
-            graph.parse(data=response.content, format=GRAPH_FORMATS[media])
+            for s, p, o in parsed:
+                graph.add((s, p, forms.get(o, o)))
             result = Result("CONSTRUCT")
             result.graph = graph
             return result
-        raise StoreError(f"the SPARQL server answered with an unexpected media type '{media}'")
+        if media in ("application/sparql-results+json", "application/json"):
+            result = Result.parse(io.BytesIO(response.content), format="json")
+        elif media in ("application/sparql-results+xml", "application/xml"):
+            result = Result.parse(io.BytesIO(response.content), format="xml")
+        else:
+            raise StoreError(f"the SPARQL server answered with an unexpected media type '{media}'")
+        if result.type == "SELECT":
+            forms = _embedded_forms(value for row in result.bindings for value in row.values())
+            if forms:
+                result.bindings = [{name: forms.get(value, value) for name, value in row.items()} for row in result.bindings]
+        return result
 
     def exists(self) -> bool:
         if not self.query(_query_text("store_has_named")).askAnswer:
@@ -172,7 +188,7 @@ class RemoteStore:
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
         for row in self.query(_query_text("store_quads")):
-            yield row[0], row[1], _typed(row[2]), row[3]
+            yield row[0], row[1], row[2], row[3]
 
     def dataset(self) -> Dataset:
         """A local in-memory copy of everything (for tools that need a Dataset; prefer ``query``)."""
@@ -217,22 +233,43 @@ class RemoteStore:
         return self.generations.writing(waiting)
 
 
-def _typed(term: Node) -> Node:
-    """RDF 1.1 simple literals as xsd:string, as the embedded store returns them (same export bytes)."""
-    if isinstance(term, Literal) and term.datatype is None and term.language is None:
-        return Literal(str(term), datatype=XSD.string)
-    return term
+def _embedded_forms(terms: Iterable[Node]) -> dict[Literal, Literal]:
+    """Each literal among ``terms`` (language-tagged ones aside) as the embedded store gives it back: read
+    through Oxigraph, as that store reads it (simple literals typed xsd:string, values canonical), and
+    converted as oxrdflib converts it. Only the literals that differ are in the answer."""
+    literals = list({term for term in terms if isinstance(term, Literal) and not term.language})
+    if not literals:
+        return {}
+    text = "".join(f"<urn:t:{i}> <urn:t:v> {literal.n3()} .\n" for i, literal in enumerate(literals))
+    store = ox.Store()
+    store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    forms: dict[Literal, Literal] = {}
+    for quad in store:
+        original = literals[int(quad.subject.value[6:])]
+        value = quad.object
+        form = Literal(value.value, datatype=URIRef(value.datatype.value))
+        if form.datatype != original.datatype or str(form) != str(original):
+            forms[original] = form
+    return forms
+
+
+def _embedded_ntriples(graph: Graph) -> str:
+    """The graph as N-Triples with its literals in the embedded store's (Oxigraph's) canonical forms, so
+    every server stores the terms that store holds. N-Triples terms are valid SPARQL data syntax."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
 
 
 def _update_requests(graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef], limit: int) -> Iterator[str]:
     """SPARQL Update requests: one operation group per graph, packed into requests up to ``limit`` bytes.
 
-    Terms are written by rdflib's N-Triples serialiser (escaped), which is valid SPARQL data syntax.
+    Terms are written as N-Triples (escaped) in the embedded store's canonical forms (``_embedded_ntriples``).
     """
     operations = [f"DROP SILENT GRAPH {URIRef(name).n3()}" for name in drop if name not in graphs]
     for name, graph in graphs.items():
         iri = URIRef(name).n3()
-        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        triples = _embedded_ntriples(graph)
         operation = f"DROP SILENT GRAPH {iri}"
         if triples.strip():
             operation += f" ;\nINSERT DATA {{ GRAPH {iri} {{\n{triples}}} }}"

@@ -166,6 +166,9 @@ def test_reingesting_one_file_replaces_exactly_its_graphs(remote, tmp_path):
     changed = tmp_path / SMALL
     text = (corpus / SMALL).read_text(encoding="utf-8")
     shutil.copy(corpus / "MANIFEST.tsv", tmp_path / "MANIFEST.tsv")
+    # What belongs to the file lives beside it: its curated overlays and its municipality's profile.
+    shutil.copytree(corpus / "curated", tmp_path / "curated")
+    shutil.copytree(corpus / "profiles", tmp_path / "profiles")
     changed.write_text(text.replace("De wijkwethouder is bestuurlijk", "De gebiedswethouder is bestuurlijk", 1), encoding="utf-8")
     assert changed.read_text(encoding="utf-8") != text
     result = cli("ingest", str(changed), env=server.env, store=artifacts)
