@@ -1,54 +1,40 @@
 """Answer a question in Dutch or English with values from the graph and the lines they come from.
 
-Steps: link the names in the question (``linking``), recognise the intent (``intents``), run the
-intent's named queries with bound parameters, compute what must be computed (sums, counts,
-"does the total add up"), and write a short answer in the question's language. When nothing in
-the graph answers it, say so plainly and show what was found nearby; when no intent fits,
-answer from the best passages and say that the answer is passage-based.
+Steps: link the names in the question (``linking``), recognise the intent (``intents``, from the registry
+``intents.yaml``), run the intent's handler (named queries with bound parameters, sums, counts, "does the total add
+up"), and write a short answer in the question's language. When nothing in the graph answers it, the intent's
+``when_empty`` says what follows: "not found" with what was found nearby, the passages, or a question back; when no
+intent fits, the answer comes from the best passages and says so.
 
-This module holds the entry points and the intent table; the handlers live in ``handlers_*``, the
-passage answers in ``text_answers``, the reply shapes in ``replies``.
+This module holds the entry points; the handlers live in ``handlers_*``, the passage answers in ``text_answers``,
+the reply shapes in ``replies``, the sentences in ``messages.yaml``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents
-from beleidsgraaf.queries.handlers_actors import document_meta, programme_list, relations, role_holder, shared
-from beleidsgraaf.queries.handlers_din import contributes_to, din_efforts, din_goals, element
-from beleidsgraaf.queries.handlers_money import budget, budget_check, capacity, indicators
-from beleidsgraaf.queries.handlers_wards import (
-    afstemming,
-    ward_buurten,
-    ward_code,
-    ward_contacts,
-    ward_efforts,
-    ward_list,
-    ward_parent,
-    ward_rules,
-    ward_variants,
-)
+from beleidsgraaf.queries.handlers_wards import ward_contacts, ward_rules
 from beleidsgraaf.queries.linking import EntityIndex, link
-from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, evidence_of, run_named
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, evidence_of, lines_of, run_named
 from beleidsgraaf.queries.text_answers import (
     _completed,
     _load_texts,
     _needs_text,
-    _passage_answer,
-    _passage_items,
     _passages,
     _scope,
     _with_stated_counts,
+    passage,
+    passage_items,
 )
 from beleidsgraaf.textkey import norm
 
 # What callers import from here (api, reports, evaluate, benchmarks, tests); the rest lives in the modules above.
 __all__ = [
-    "HANDLERS",
     "Answerer",
     "Context",
     "Evidence",
@@ -65,36 +51,24 @@ __all__ = [
 ]
 
 MAX_QUESTION = 2000
-
-HANDLERS: dict[str, Callable[[Context], Reply]] = {
-    "afstemming": afstemming,
-    "ward_efforts": ward_efforts,
-    "ward_buurten": ward_buurten,
-    "ward_code": ward_code,
-    "ward_variants": ward_variants,
-    "ward_parent": ward_parent,
-    "role_holder": role_holder,
-    "relations": relations,
-    "shared": shared,
-    "budget_check": budget_check,
-    "capacity": capacity,
-    "budget": budget,
-    "indicators": indicators,
-    "contributes_to": contributes_to,
-    "din_efforts": din_efforts,
-    "din_goals": din_goals,
-    "document_meta": document_meta,
-    "element": element,
-    "programme_list": programme_list,
-    "ward_list": ward_list,
-}
+MAX_ITEMS = 50
 COUNT_WORDS = re.compile(r"\bhoeveel\b|\bhow many\b|\baantal\b|\bnumber of\b", re.I)
-MIN_INTENT_SCORE = 1.5
 KIND_NOUNS = r"(programma|programme|program|wijk|ward|buurt|dorp|village|neighbourhood|district)"
 
 
 def _named_as_kind(name: str, question: str) -> bool:
     return bool(re.search(rf"\b{KIND_NOUNS}\s+{re.escape(name)}\b|\b{re.escape(name)}[- ]{KIND_NOUNS}\b", question, re.I))
+
+
+def _result(ctx: Context, reply: Reply, intent: str | None) -> dict[str, Any]:
+    return {
+        "question": ctx.question,
+        "intent": intent,
+        "answer": reply.answer,
+        "answers": [i.as_dict() for i in reply.items[:MAX_ITEMS]],
+        "passages": ctx.passages,
+        "sparql": reply.sparql,
+    }
 
 
 class Answerer:
@@ -105,6 +79,8 @@ class Answerer:
         self.index = EntityIndex(store)
         self.texts = _load_texts(store)
         self.documents = run_named(store, "documents")[0]
+        self.model = _search_model(store)
+        self.vocabulary = frozenset(w for t in self.texts for w in t["norm"].split())  # a word outside it may be a typo
 
     def _in_text(self, name: str) -> bool:
         key = f" {norm(name)} "
@@ -121,44 +97,55 @@ class Answerer:
         # A capitalised word the documents do use ("lobby richting het Rijk") is no unknown name, only not a
         # resource; unless the question calls it a programme or ward ("the Sport programme").
         linked.unknown = [name for name in linked.unknown if _named_as_kind(name, question) or not self._in_text(name)]
-        ctx = Context(self.store, question, lang, linked, self.index, self.texts)
-        ranked = intents.rank(question, linked)
-        best_score, best = ranked[0]
+        # Routing and search embed the same text with the same model: the vector is computed once (search caches it).
+        best = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)[0]
         scope = _scope(self.documents, linked)
-        passages = _passages(self.store, question, scope=scope)
-        if best_score < MIN_INTENT_SCORE or _needs_text(question, best, linked, passages, None):
-            return _with_stated_counts(_passage_answer(question, lang, passages, linked, ctx), scope, ctx)
-        reply = HANDLERS[best.name](ctx)
-        if _needs_text(question, best, linked, passages, reply):
-            return _with_stated_counts(_passage_answer(question, lang, passages, linked, ctx), scope, ctx)
-        answer = reply.answer
-        items = [i.as_dict() for i in reply.items[:50]]
-        if not reply.found and passages:
-            # What the text says nearby, whole: a reader checks "not found" against it.
-            top = _completed(passages[0], ctx.texts)
-            quote = f'{top["document"]} {ctx.t("regels", "lines")} {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:600]}"'
-            answer += ctx.t(f" Dichtstbijzijnde passage: {quote}", f" Nearest passage: {quote}")
-            items = items or _passage_items([_completed(p, ctx.texts) for p in passages[:3]])
-        missing = [name for name in linked.unknown if name not in answer]
-        if missing and not reply.found:
-            answer += ctx.t(f" Onbekend in de documenten: {', '.join(missing)}.", f" Not in the documents: {', '.join(missing)}.")
-        if (
-            COUNT_WORDS.search(question)
-            and reply.found
-            and reply.items
-            and best.name not in ("budget_check", "capacity", "budget")
-        ):
+        ctx = Context(self.store, question, lang, linked, self.index, self.texts, _passages(self.store, question, scope=scope))
+        if best.score < intents.MIN_INTENT_SCORE or _needs_text(question, best.intent, linked, ctx.passages, None, best.typos):
+            return self._from_passages(ctx, scope)
+        reply = best.intent.handler(ctx)
+        if _needs_text(question, best.intent, linked, ctx.passages, reply, best.typos):
+            return self._from_passages(ctx, scope)
+        if not reply.found:
+            if best.intent.when_empty == "passage" and ctx.passages:
+                return self._from_passages(ctx, scope)
+            reply = _when_empty(ctx, best.intent, reply)
+        elif COUNT_WORDS.search(question) and reply.items and best.intent.counts:
             counted = reply.count if reply.count is not None else len(reply.items)
-            answer = ctx.t(f"Aantal: {counted}. ", f"Count: {counted}. ") + answer
-        result = {
-            "question": question,
-            "intent": best.name,
-            "answer": answer,
-            "answers": items,
-            "passages": passages,
-            "sparql": reply.sparql,
-        }
-        return _with_stated_counts(result, scope, ctx)
+            reply.answer = ctx.say("count", count=counted) + " " + reply.answer
+        return _with_stated_counts(_result(ctx, reply, best.intent.name), scope, ctx)
+
+    def _from_passages(self, ctx: Context, scope: list[tuple[str, int, int]]) -> dict[str, Any]:
+        """The passage answer; no intent is reported, since no graph query answered."""
+        return _with_stated_counts(_result(ctx, passage(ctx), None), scope, ctx)
+
+
+def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:
+    """A reply that found nothing, completed by the intent's ``when_empty``: a question back when the intent needs a
+    programme or document and none is named; "not found" with the nearest passage to check it against; the names
+    the documents do not know."""
+    if intent.when_empty == "ask_document" and reply.missing == "document" and not ctx.linked.unknown and intent.topic:
+        reply = Reply(ctx.say("ask_document", what=intent.topic[ctx.lang == "en"]), reply.items, reply.sparql, False)
+    answer, items = reply.answer, reply.items
+    if ctx.passages:
+        # What the text says nearby, whole: a reader checks "not found" against it.
+        top = _completed(ctx.passages[0], ctx.texts)
+        answer += " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=top["text"][:600])
+        items = items or passage_items([_completed(p, ctx.texts) for p in ctx.passages[:3]])
+    missing = [name for name in ctx.linked.unknown if name not in answer]
+    if missing:
+        answer += " " + ctx.say("not_in_documents", names=", ".join(missing))
+    return Reply(answer, items, reply.sparql, False, reply.count, reply.generic, reply.missing)
+
+
+def _search_model(store: EmbeddedStore) -> str | None:
+    """The embedding model of the store's search index (the question is embedded once, with it); None: the default."""
+    try:
+        from beleidsgraaf.queries.search import index_for
+
+        return index_for(store).model
+    except Exception:  # noqa: BLE001 - a store without a search index still answers from the graph
+        return None
 
 
 _ANSWERERS: dict[str, Answerer] = {}

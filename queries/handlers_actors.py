@@ -10,14 +10,17 @@ from rdflib import URIRef
 from beleidsgraaf.ontology.namespaces import BG
 from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, _listing, _local, _merge, _not_found, evidence_of
 from beleidsgraaf.queries.subjects import _owner, _role_in, _roles
+from beleidsgraaf.queries.vocabulary import label
 from beleidsgraaf.textkey import norm
 
 
 def _role_name(role: URIRef, ctx: Context) -> str:
-    """'bestuurlijkOpdrachtgever' -> 'bestuurlijk opdrachtgever' (the graph's own label would need a query)."""
-    words = re.sub(r"(?<!^)([A-Z])", r" \1", _local(role)).lower()
-    english = {"wijkregisseur": "ward director", "programmamanager": "programme manager", "wethouder": "alderman"}
-    return english.get(words, words) if ctx.lang == "en" else words
+    """The role's label in the ontology (bg:wijkregisseur -> "wijkregisseur" / "ward director"); a role the ontology
+    does not know is named by its local name, split into words ('bestuurlijkOpdrachtgever' -> 'bestuurlijk ...')."""
+    try:
+        return label(_local(role), ctx.lang)
+    except KeyError:
+        return re.sub(r"(?<!^)([A-Z])", r" \1", _local(role)).lower()
 
 
 def role_holder(ctx: Context) -> Reply:
@@ -25,7 +28,7 @@ def role_holder(ctx: Context) -> Reply:
     owner = _owner(ctx)
     ward = ctx.linked.first("ward")
     if owner is None and ctx.linked.unknown and ward is None:
-        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+        return _not_found(ctx, ctx.say("what_programme_or_document"), ("programme", "document"))
     person = ctx.linked.first("person")
     rows, sparql = ctx.run("actors", owner=owner.iri if owner else None, role=role)
     if ward is not None and role == BG.wijkregisseur:
@@ -35,17 +38,14 @@ def role_holder(ctx: Context) -> Reply:
         surname = norm(person.label).split()[-1]
         rows = [r for r in rows if str(r.agent) == str(person.iri) or surname in norm(str(r.name)).split()]
     items = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)}, {r.title})", str(r.agent), evidence_of(r)) for r in rows)
-    role_name = _role_name(role, ctx) if role else ctx.t("rol", "role")
-    where = ward.label if ward else (owner.label if owner else ctx.t("de documenten", "the documents"))
+    role_name = _role_name(role, ctx) if role else ctx.say("what_role")
+    where = ward.label if ward else (owner.label if owner else ctx.say("what_the_documents"))
     if not items:
         nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
         nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), evidence_of(r)) for r in nearby_rows)
-        answer = ctx.t(
-            f"Niet gevonden: de documenten noemen geen {role_name} bij naam voor {where}.",
-            f"Not found: the documents do not name a {role_name} for {where}.",
-        )
+        answer = ctx.say("role_none", role=role_name, where=where)
         if nearby:
-            answer += ctx.t(" Wel genoemd: ", " Named nearby: ") + _listing(nearby, 8) + "."
+            answer += " " + ctx.say("role_named_nearby", items=_listing(nearby, 8))
         return Reply(answer, nearby[:8], sparql, False)
     # "Junior wijkregisseur: X" holds a qualified form of the role: listed, but apart and not counted,
     # unless the question asks for that qualifier itself.
@@ -60,19 +60,14 @@ def role_holder(ctx: Context) -> Reply:
     }
     asked = QUALIFIER.search(ctx.question)
     if asked and role is not None:
-        # "Wie is de junior wijkregisseur?": only holders whose line carries that qualifier.
+        # Asked for the junior one: only holders whose line carries that qualifier.
         only = [i for i in items if any(asked.group(1).lower() in e.quote.lower() for e in i.evidence)]
         items = only or items
     plain = [i for i in items if i.text not in qualified]
     apart = [i for i in items if i.text in qualified]
-    extra = ctx.t(
-        f" Met een toevoeging (junior e.d.): {_listing(apart)}.", f" With a qualifier (junior etc.): {_listing(apart)}."
-    )
+    extra = " " + ctx.say("role_qualified", items=_listing(apart))
     return Reply(
-        ctx.t(
-            f"{role_name[0].upper()}{role_name[1:]} voor {where}: {_listing(plain or items)}.",
-            f"{role_name[0].upper()}{role_name[1:]} for {where}: {_listing(plain or items)}.",
-        )
+        ctx.say("role", role=role_name[0].upper() + role_name[1:], where=where, items=_listing(plain or items))
         + (extra if plain and apart else ""),
         (plain or items) + (apart if plain else []),
         sparql,
@@ -84,7 +79,7 @@ def role_holder(ctx: Context) -> Reply:
     )
 
 
-# "Wat zijn de taken van de wijkregisseur?" asks what the role does, not who holds it.
+# "Wat doet een wijkregisseur?" (taken, rol) asks what the role does, not who holds it.
 ABOUT_ROLE = re.compile(r"^(?!.*\b(wie|who|whom|welke personen|namen|names)\b).*"
                         r"\b(taken|taak|rol|verantwoordelijk\w*|doet|tasks?|role|responsib\w*|does|bevoegd\w*)\b", re.I)
 ROLE_NOUN = re.compile(r"\w*(advis\w*|manager|leider|leader|co[oö]rdinat\w*|secretar\w*|voorzitter|chair\w*|ondersteuner|"
@@ -108,13 +103,13 @@ def relations(ctx: Context) -> Reply:
     programme = ctx.linked.first("programme")
     document = ctx.linked.first("document")
     if programme is None and document is None and ctx.linked.unknown:
-        return _not_found(ctx, ctx.t("programma", "programme"), ("programme",))
+        return _not_found(ctx, ctx.say("what_programme"), ("programme",))
     rows, sparql = ctx.run("programme-relations", programme=programme.iri if programme else None)
     if document is not None and programme is None:
         rows = [r for r in rows if str(r.fromTitle) == document.label]
     outgoing, incoming = [], []
     for r in rows:
-        mutual = ctx.t("wederzijds", "mutual") if r.mutual and r.mutual.toPython() else ctx.t("eenzijdig", "one-sided")
+        mutual = ctx.say("mutual") if r.mutual and r.mutual.toPython() else ctx.say("one_sided")
         text = f"{r.fromName} → {r.toName} ({mutual})"
         item = Item(text, str(r.to), evidence_of(r))
         if programme is not None and str(r.to) == str(programme.iri):
@@ -124,25 +119,12 @@ def relations(ctx: Context) -> Reply:
     outgoing, incoming = _merge(outgoing), _merge(incoming)
     if not outgoing and not incoming:
         who = (programme or document).label if (programme or document) else ""
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten leggen geen programmarelaties voor {who}.",
-                f"Not found: the documents state no programme relations for {who}.",
-            ),
-            [],
-            sparql,
-            False,
-        )
+        return Reply(ctx.say("relations_none", who=who), [], sparql, False)
     parts = []
     if outgoing:
-        parts.append(
-            ctx.t(f"Genoemd als verwant ({len(outgoing)}): ", f"Named as related ({len(outgoing)}): ") + _listing(outgoing)
-        )
+        parts.append(ctx.say("relations_named", count=len(outgoing), items=_listing(outgoing)))
     if incoming:
-        parts.append(
-            ctx.t(f"Noemen {programme.label} ({len(incoming)}): ", f"Name {programme.label} ({len(incoming)}): ")
-            + _listing(incoming)
-        )
+        parts.append(ctx.say("relations_naming", programme=programme.label, count=len(incoming), items=_listing(incoming)))
     # "Welke programma's noemen Zorg?" asks who names Zorg: that half first.
     if (
         programme is not None
@@ -154,7 +136,7 @@ def relations(ctx: Context) -> Reply:
         )
     ):
         parts.reverse()
-    return Reply(" ".join(p + "." for p in parts), outgoing + incoming, sparql)
+    return Reply(" ".join(parts), outgoing + incoming, sparql)
 
 
 def shared(ctx: Context) -> Reply:
@@ -171,11 +153,8 @@ def shared(ctx: Context) -> Reply:
     if len(owners) >= 2:
         # "Welke partij noemen zowel Duurzaamheid als Nieuwstraatkwartier?": shared by exactly those named.
         items = [i for i in items if all(norm(o.label) in norm(i.text) for o in owners)]
-    label = ctx.t("actoren" if actors else "gebieden", "actors" if actors else "wards")
     return Reply(
-        ctx.t(
-            f"Gedeelde {label} ({len(items)}): {_listing(items, 12)}.", f"Shared {label} ({len(items)}): {_listing(items, 12)}."
-        ),
+        ctx.say("shared_actors" if actors else "shared_wards", count=len(items), items=_listing(items, 12)),
         items,
         sparql,
         bool(items),
@@ -191,23 +170,23 @@ def document_meta(ctx: Context) -> Reply:
     for r in rows:
         if r.start:
             years = int(str(r.end)) - int(str(r.start)) + 1
-            period = f"{r.start}–{r.end}, {years} " + ctx.t("jaar", "years")
+            period = ctx.say("period", start=r.start, end=r.end, years=years)
         else:
-            period = str(r.year) if r.year else ctx.t("jaar onbekend", "year unknown")
+            period = str(r.year) if r.year else ctx.say("year_unknown")
+        where = ctx.say("lines", document=r.file, first=r.first, last=r.last)
         items.append(
             Item(
-                f"{r.title} ({_local(r.kind)}, {r.municipality or '?'}, {period}; {r.steering or '-'}; "
-                f"{r.file} {ctx.t('regels', 'lines')} {r.first}–{r.last})",
+                f"{r.title} ({_local(r.kind)}, {r.municipality or '?'}, {period}; {r.steering or '-'}; {where})",
                 str(r.doc),
                 [Evidence(str(r.file), (int(r.first), int(r.first)), str(r.title))],
             )
         )
     if not items:
-        return Reply(ctx.t("Niet gevonden.", "Not found."), [], sparql, False)
-    return Reply(ctx.t(f"Documenten ({len(items)}): ", f"Documents ({len(items)}): ") + _listing(items) + ".", items, sparql)
+        return Reply(ctx.say("not_found"), [], sparql, False)
+    return Reply(ctx.say("documents", count=len(items), items=_listing(items)), items, sparql)
 
 
 def programme_list(ctx: Context) -> Reply:
     rows, sparql = ctx.run("programmes")
     items = _merge(Item(str(r.label) + (f" ({r.contract})" if r.contract else ""), str(r.programme)) for r in rows)
-    return Reply(ctx.t(f"Programma's ({len(items)}): ", f"Programmes ({len(items)}): ") + _listing(items) + ".", items, sparql)
+    return Reply(ctx.say("programmes", count=len(items), items=_listing(items)), items, sparql)

@@ -3,54 +3,57 @@ contributes to, and what it stands for."""
 
 from __future__ import annotations
 
+import os
 import re
+from functools import cache
 
 from beleidsgraaf.queries.handlers_wards import ward_efforts
-from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, _listing, _local, _merge, _not_found, evidence_of
+from beleidsgraaf.queries.replies import (
+    Context,
+    Evidence,
+    Item,
+    Reply,
+    _listing,
+    _local,
+    _merge,
+    _not_found,
+    evidence_of,
+    lines_of,
+)
 from beleidsgraaf.queries.subjects import _owner
 from beleidsgraaf.queries.text_answers import _completed
+from beleidsgraaf.queries.vocabulary import effort_kinds, goal_levels, label, level_name
 from beleidsgraaf.textkey import NUMBERED, norm
 
-LEVEL_WORDS = [
-    ("Visie", re.compile(r"visie|vision", re.I)),
-    ("StrategischDoel", re.compile(r"strateg", re.I)),
-    ("TactischDoel", re.compile(r"tactis|tactic", re.I)),
-    ("OperationeelDoel", re.compile(r"operation", re.I)),
-]
+
+@cache
+def _level_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """A goal level is asked for by the word its Dutch and English labels start with: "strategische doelen" and
+    "strategic goals" both share "strategi" with "strategisch doel" / "strategic goal". Levels without a word of
+    their own ("beleidsdoel" / "policy goal" share none) are never asked for by name."""
+    words = []
+    for level in goal_levels():
+        stem = os.path.commonprefix([label(level, "nl").split()[0].lower(), label(level, "en").split()[0].lower()])
+        if len(stem) >= 4:
+            words.append((level, re.compile(re.escape(stem), re.I)))
+    return tuple(words)
 
 
-GOAL_LEVELS = ("Visie", "StrategischDoel", "TactischDoel", "OperationeelDoel", "Beleidsdoel")
-EFFORT_LEVELS = ("Inspanning", "Project", "Activiteit", "Werkveld", "Programmalijn")
-LEVEL_NAMES = {
-    "Visie": ("visie", "vision"),
-    "StrategischDoel": ("strategisch doel", "strategic goal"),
-    "TactischDoel": ("tactisch doel", "tactical goal"),
-    "OperationeelDoel": ("operationeel doel", "operational goal"),
-    "Beleidsdoel": ("doel", "goal"),
-    "Inspanning": ("inspanning", "effort"),
-    "Project": ("project", "project"),
-    "Activiteit": ("activiteit", "activity"),
-    "Werkveld": ("werkveld", "field of work"),
-    "Programmalijn": ("programmalijn", "programme line"),
-}
+def _goal_name(ctx: Context, level: str | None) -> str:
+    """The ontology's name of a goal level; a goal of no known level is simply a goal (bg:Doel)."""
+    return level_name(level or "Doel", ctx.lang, default=label("Doel", ctx.lang))
 
 
-def _din(ctx: Context, levels: tuple[str, ...], what: tuple[str, str]) -> Reply:
+def _din(ctx: Context, levels: tuple[str, ...], what: str) -> Reply:
     owner = _owner(ctx)
     if owner is None:
-        if ctx.linked.unknown:
-            return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
-        return Reply(
-            ctx.t(
-                f"Welk programma of document bedoelt u? Noem het, dan geef ik de {what[0]}.",
-                f"Which programme or document do you mean? Name it and I will give the {what[1]}.",
-            ),
-            [],
-            None,
-            False,
-        )
+        # Without a programme or document there is no DIN to read; `ask` turns this into a question back
+        # (the intent's when_empty: ask_document).
+        reply = _not_found(ctx, ctx.say("what_programme_or_document"), ("programme", "document"))
+        reply.missing = "document"
+        return reply
     rows, sparql = ctx.run("din", owner=owner.iri)
-    # "Welke tactische doelen horen bij het strategisch doel 'X'": only what contributes to the named goal.
+    # A goal named in the question (the levels under strategic goal X): only what contributes to that goal.
     named_goal = ctx.linked.first("goal")
     if named_goal is not None and any(str(r.parent) == str(named_goal.iri) for r in rows):
         rows = [r for r in rows if str(r.parent) == str(named_goal.iri)]
@@ -60,44 +63,32 @@ def _din(ctx: Context, levels: tuple[str, ...], what: tuple[str, str]) -> Reply:
         level = _local(r.level)
         if level not in levels:
             continue
-        name = LEVEL_NAMES.get(level, (level, level))[ctx.lang == "en"]
+        name = level_name(level, ctx.lang)
         parent = f" → {r.parentLabel}" if r.parentLabel else ""
         items.append(Item(f"{r.label} ({name}{parent})", str(r.x), evidence_of(r)))
     items = _merge(items)
     if not items:
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten geven geen {what[0]} voor {owner.label}.",
-                f"Not found: the documents give no {what[1]} for {owner.label}.",
-            ),
-            [],
-            sparql,
-            False,
-        )
-    return Reply(
-        ctx.t(
-            f"{what[0][0].upper()}{what[0][1:]} van {owner.label} ({len(items)}): ",
-            f"{what[1][0].upper()}{what[1][1:]} of {owner.label} ({len(items)}): ",
-        )
-        + _listing(items)
-        + ".",
-        items,
-        sparql,
-    )
+        return Reply(ctx.say("din_none", what=what, owner=owner.label), [], sparql, False)
+    return Reply(ctx.say("din", what=what[0].upper() + what[1:], owner=owner.label, count=len(items), items=_listing(items)),
+                 items, sparql)
+
+
+def _asked_goals(ctx: Context) -> str:
+    """What a goal question asks for, in words: the levels it names ("strategisch doel"), else goals."""
+    asked = [level for level, pattern in _level_words() if pattern.search(ctx.question)]
+    return ", ".join(level_name(level, ctx.lang) for level in asked) if asked else ctx.say("what_goals")
 
 
 def din_goals(ctx: Context) -> Reply:
-    asked = tuple(level for level, pattern in LEVEL_WORDS if pattern.search(ctx.question))
-    levels = asked or GOAL_LEVELS
-    names = ", ".join(LEVEL_NAMES[level][ctx.lang == "en"] for level in asked) if asked else ctx.t("doelen", "goals")
-    return _din(ctx, levels, (names, names) if asked else ("doelen", "goals"))
+    asked = tuple(level for level, pattern in _level_words() if pattern.search(ctx.question))
+    return _din(ctx, asked or goal_levels(), _asked_goals(ctx))
 
 
 def din_efforts(ctx: Context) -> Reply:
     ward = ctx.linked.first("ward")
     if ward is not None and _owner(ctx) is None:
         return ward_efforts(ctx)
-    return _din(ctx, EFFORT_LEVELS, ("inspanningen", "efforts"))
+    return _din(ctx, effort_kinds(), ctx.say("efforts_any"))
 
 
 def contributes_to(ctx: Context) -> Reply:
@@ -107,9 +98,9 @@ def contributes_to(ctx: Context) -> Reply:
     rows, sparql = ctx.run("contributes-to", element=element.iri)
     items = _merge(
         Item(
-            f"{r.label} ({LEVEL_NAMES.get(_local(r.level), ('doel', 'goal'))[ctx.lang == 'en']}"
+            f"{r.label} ({_goal_name(ctx, _local(r.level) if r.level else None)}"
             + (f" {r.number}" if r.number else "")  # "doelen 2, 3 en 4": the documents cite goals by number
-            + (ctx.t(", direct", ", directly") if r.direct and r.direct.toPython() else "")
+            + (", " + ctx.say("directly") if r.direct and r.direct.toPython() else "")
             + ")",
             str(r.goal),
             evidence_of(r),
@@ -117,18 +108,8 @@ def contributes_to(ctx: Context) -> Reply:
         for r in rows
     )
     if not items:
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten koppelen {element.label} aan geen doel.",
-                f"Not found: the documents link {element.label} to no goal.",
-            ),
-            [],
-            sparql,
-            False,
-        )
-    return Reply(
-        ctx.t(f"{element.label} draagt bij aan: ", f"{element.label} contributes to: ") + _listing(items) + ".", items, sparql
-    )
+        return Reply(ctx.say("contributes_none", element=element.label), [], sparql, False)
+    return Reply(ctx.say("contributes", element=element.label, items=_listing(items)), items, sparql)
 
 
 def element(ctx: Context) -> Reply:
@@ -139,9 +120,9 @@ def element(ctx: Context) -> Reply:
         return din_goals(ctx)
     rows, sparql = ctx.run("element", element=found.iri)
     if not rows:
-        return Reply(ctx.t(f"Niet gevonden: {found.label}.", f"Not found: {found.label}."), [], sparql, False)
+        return Reply(ctx.say("element_none", element=found.label), [], sparql, False)
     row = rows[0]
-    kind = LEVEL_NAMES.get(_local(row.kind), ("element", "element"))[ctx.lang == "en"]
+    kind = level_name(_local(row.kind), ctx.lang, default="element")
     key = norm(NUMBERED.sub("", str(row.label)))
     named_at = set(range(int(row.first), int(row.last) + 1))
     windows = [t for t in ctx.texts if t["document"] == str(row.file) and key in t["norm"]]
@@ -153,10 +134,9 @@ def element(ctx: Context) -> Reply:
     items = [Item(f"{row.label} ({kind}, {row.title})", str(found.iri), evidence_of(row))]
     answer = f"{row.label} ({kind}, {row.title})"
     if explained is not None:
-        answer += f': "{explained["text"][:700]}" ({explained["document"]} {ctx.t("regels", "lines")} ' \
-                  f'{explained["lines"][0]}–{explained["lines"][1]})'
+        answer += f': "{explained["text"][:700]}" ({lines_of(ctx, explained)})'
         items.append(Item(explained["text"][:1200], None,
                           [Evidence(explained["document"], tuple(explained["lines"]), explained["text"][:200])]))
     if goals:
-        answer += ctx.t(" Draagt bij aan: ", " Contributes to: ") + "; ".join(goals[:6])
+        answer += " " + ctx.say("element_goals", goals="; ".join(goals[:6]))
     return Reply(answer + ".", items, sparql)

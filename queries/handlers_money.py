@@ -25,33 +25,15 @@ def budget_check(ctx: Context) -> Reply:
         total, parts = float(r.total), float(r.sum)
         ok = abs(total - parts) < 0.5
         wrong += not ok
-        verdict = ctx.t(
-            "klopt" if ok else f"klopt niet: verschil {_euro(total - parts)}",
-            "adds up" if ok else f"does not add up: difference {_euro(total - parts)}",
-        )
+        verdict = ctx.say("adds_up") if ok else ctx.say("does_not_add_up", difference=_euro(total - parts))
         items.append(
-            Item(
-                f"{r.title}, {r.label}: {ctx.t('som', 'sum')} {_euro(parts)}, "
-                f"{ctx.t('vermeld totaal', 'stated total')} {_euro(total)} — {verdict}",
-                str(r.table),
-                evidence_of(r),
-            )
+            Item(ctx.say("table_check", title=r.title, table=r.label, sum=_euro(parts), total=_euro(total), verdict=verdict),
+                 str(r.table), evidence_of(r))
         )
     if not items:
-        return Reply(
-            ctx.t(
-                "Niet gevonden: geen begrotingstabel met een vermeld totaal" + (f" voor {owner.label}" if owner else ""),
-                "Not found: no budget table with a stated total" + (f" for {owner.label}" if owner else ""),
-            )
-            + ".",
-            [],
-            sparql,
-            False,
-        )
-    head = ctx.t(
-        f"{len(items)} tabellen met totaal; {wrong} kloppen niet. ", f"{len(items)} tables with a total; {wrong} do not add up. "
-    )
-    return Reply(head + _listing(items, 10) + ".", items, sparql)
+        where = " " + ctx.say("for_owner", owner=owner.label) if owner else ""
+        return Reply(ctx.say("tables_none", where=where), [], sparql, False)
+    return Reply(ctx.say("tables", count=len(items), wrong=wrong, items=_listing(items, 10)), items, sparql)
 
 
 def _year_in(question: str) -> int | None:
@@ -79,7 +61,7 @@ def budget(ctx: Context) -> Reply:
     owner = _owner(ctx)
     year = _year_in(ctx.question)
     if owner is None and ctx.linked.unknown:
-        return _not_found(ctx, ctx.t("programma of document", "programme or document"), ("programme", "document"))
+        return _not_found(ctx, ctx.say("what_programme_or_document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
     if year is not None:
         all_years, _ = ctx.run("budgets", owner=owner.iri if owner else None)
@@ -101,20 +83,12 @@ def budget(ctx: Context) -> Reply:
             mine = [r for r in rows if str(r.effortLabel or "") == effort.label
                     or words and sum(w in norm(str(r.purpose or "")) for w in words) >= max(1, len(words) // 2)]
             if not mine:
-                return Reply(
-                    ctx.t(
-                        f"Niet gevonden: de documenten noemen geen apart budget voor {effort.label}.",
-                        f"Not found: the documents state no separate budget for {effort.label}.",
-                    ),
-                    [],
-                    sparql,
-                    False,
-                )
+                return Reply(ctx.say("budget_none_for_effort", effort=effort.label), [], sparql, False)
             own += mine
             per_effort[effort.label] = sum({str(r.budget): float(r.amount) for r in mine if not _is_total(r)}.values())
         rows = own
     else:
-        # "How much subsidy does Stichting Almelo Promotie receive": the rows that name the organisation.
+        # A subsidy for an organisation the question names: the rows that name the organisation.
         names = [norm(m.entities[0].label) for m in ctx.linked.mentions
                  if m.entities and ctx.linked.first_of(m, "programme", "document") is None]
         named = [r for r in rows if any(n in norm(f"{r.purpose or ''} {r.effortLabel or ''} {r.quote or ''}") for n in names)]
@@ -126,7 +100,7 @@ def budget(ctx: Context) -> Reply:
     items, totals, parts_sum = [], [], 0.0
     for r in rows:
         when = str(r.year) if r.year else (f"{r.start}–{r.end}" if r.start else "")
-        purpose = str(r.purpose or "").strip(" :") or ctx.t("budget", "budget")
+        purpose = str(r.purpose or "").strip(" :") or ctx.say("what_budget")
         if r.effortLabel and norm(str(r.effortLabel)) not in norm(purpose):
             purpose = f"{r.effortLabel} ({purpose})"  # "Financiën: € 200.000" under "Ad 1) SchuldenLab"
         item = Item(
@@ -140,44 +114,32 @@ def budget(ctx: Context) -> Reply:
         else:
             parts_sum += float(r.amount)
     items = _merge(items)
-    where = owner.label if owner else ctx.t("alle documenten", "all documents")
+    where = owner.label if owner else ctx.say("what_all_documents")
+    in_year = " " + ctx.say("in_year", year=year) if year else ""
     if not items:
-        answer = ctx.t(
-            f"Niet gevonden: de documenten noemen geen budget voor {where}",
-            f"Not found: the documents state no budget for {where}",
-        )
+        other_years = ""
         if year:
-            answer += ctx.t(f" in {year}", f" in {year}")
             other, _ = ctx.run("budgets", owner=owner.iri if owner else None)
             years = sorted({str(r.year) for r in other if r.year} | {f"{r.start}–{r.end}" for r in other if r.start})
             if years:
-                answer += ctx.t(f"; wel voor: {', '.join(years[:8])}", f"; there are budgets for: {', '.join(years[:8])}")
-        return Reply(answer + ".", [], sparql, False)
-    total_text = (
-        ctx.t(f" Som van de regels: {_euro(parts_sum)}.", f" Sum of the rows: {_euro(parts_sum)}.") if owner and year else ""
-    )
+                other_years = "; " + ctx.say("budget_other_years", years=", ".join(years[:8]))
+        return Reply(ctx.say("budget_none", where=where, year=in_year, other=other_years), [], sparql, False)
+    total_text = " " + ctx.say("sum_of_rows", sum=_euro(parts_sum)) if owner and year else ""
     if totals:
-        total_text = ctx.t(" Vermeld totaal: ", " Stated total: ") + "; ".join(t.text for t in _merge(totals)[:4]) + "."
+        total_text = " " + ctx.say("stated_total", totals="; ".join(t.text for t in _merge(totals)[:4]))
     focused = _focus(rows, "purpose", ctx.question, ctx.linked)
     if SUM_WORDS.search(ctx.question) and len(per_effort) > 1:
-        # "Hoeveel trekken we samen uit voor het SchuldenLab en Vroeg er op af?": the efforts' amounts added up.
+        # Two efforts named with "samen": the efforts' amounts added up.
         spread = "; ".join(f"{label} {_euro(amount)}" for label, amount in per_effort.items())
-        total_text = ctx.t(f" Samen: {_euro(sum(per_effort.values()))} ({spread}).",
-                           f" Together: {_euro(sum(per_effort.values()))} ({spread}).") + total_text
+        total_text = " " + ctx.say("together", sum=_euro(sum(per_effort.values())), spread=spread) + total_text
     elif SUM_WORDS.search(ctx.question) and focused is not rows:
         # "Wat kosten de vijf wijkregisseurs samen": the rows for that purpose, in the first table that lists them.
         first = _blocks(list({str(r.budget): r for r in focused}.values()))[0]
         amount = sum(float(r.amount) for r in first)
-        span = f"{first[0].first}–{first[-1].first}"
         # The sum of every listed row would mix in the other table's copies of these rows: only the stated totals stay.
         stated = total_text if totals else ""
-        total_text = (
-            ctx.t(
-                f" Samen ({len(first)} regels, {first[0].file} regels {span}): {_euro(amount)}.",
-                f" Together ({len(first)} rows, {first[0].file} lines {span}): {_euro(amount)}.",
-            )
-            + stated
-        )
+        where_rows = ctx.say("lines", document=first[0].file, first=first[0].first, last=first[-1].first)
+        total_text = " " + ctx.say("together_rows", count=len(first), lines=where_rows, sum=_euro(amount)) + stated
     elif SUM_WORDS.search(ctx.question) and not year:
         # "over de vier jaar samen": add up the stated yearly totals (one per year), else the rows.
         yearly: dict[str, float] = {}
@@ -186,34 +148,17 @@ def budget(ctx: Context) -> Reply:
                 yearly.setdefault(str(r.year), float(r.amount))
         if yearly:
             spread = ", ".join(f"{y} {_euro(v)}" for y, v in sorted(yearly.items()))
-            total_text = (
-                ctx.t(
-                    f" Samen over {len(yearly)} jaar: {_euro(sum(yearly.values()))} ({spread}).",
-                    f" Together over {len(yearly)} years: {_euro(sum(yearly.values()))} ({spread}).",
-                )
-                + total_text
-            )
+            total_text = " " + ctx.say("together_years", count=len(yearly), sum=_euro(sum(yearly.values())),
+                                       spread=spread) + total_text
         for r in rows:
             # "€ 625.000 per jaar" over a period 2023–2026: the yearly amount times the years, shown as a sum.
             if r.start is not None and re.search(r"per jaar|jaarlijks|per year|structureel", str(r.quote or ""), re.I):
                 years = int(str(r.end)) - int(str(r.start)) + 1
                 total = float(r.amount) * years
-                total_text = (
-                    ctx.t(
-                        f" {_euro(float(r.amount))} per jaar × {years} jaar ({r.start}–{r.end}) = {_euro(total)}.",
-                        f" {_euro(float(r.amount))} per year × {years} years ({r.start}–{r.end}) = {_euro(total)}.",
-                    )
-                    + total_text
-                )
+                total_text = " " + ctx.say("per_year_times_years", amount=_euro(float(r.amount)), years=years, start=r.start,
+                                           end=r.end, total=_euro(total)) + total_text
                 break
-    listing = (
-        ctx.t(
-            f"Budgetten voor {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
-            f"Budgets for {where}" + (f" in {year}" if year else "") + f" ({len(items)}): ",
-        )
-        + _listing(items, 12)
-        + "."
-    )
+    listing = ctx.say("budgets", where=where, year=in_year, count=len(items), items=_listing(items, 12))
     # A question for a total gets the total first; a lookup gets the amounts first.
     answer = (total_text.strip() + " " + listing) if SUM_WORDS.search(ctx.question) and total_text else listing + total_text
     return Reply(answer, items, sparql, generic=generic)
@@ -280,36 +225,26 @@ def capacity(ctx: Context) -> Reply:
     rows = _focus(rows, "role", ctx.question, ctx.linked)
     blocks = _blocks(rows)
     if not blocks:
-        return Reply(
-            ctx.t(
-                "Niet gevonden: de documenten noemen geen capaciteit (uren)" + (f" voor {owner.label}" if owner else "") + ".",
-                "Not found: the documents state no capacity (hours)" + (f" for {owner.label}" if owner else "") + ".",
-            ),
-            [],
-            sparql,
-            False,
-        )
+        where = " " + ctx.say("for_owner", owner=owner.label) if owner else ""
+        return Reply(ctx.say("capacity_none", where=where), [], sparql, False)
     items = []
     for r in [row for block in blocks for row in block]:
         hours = []
         if r.perWeek is not None:
-            hours.append(ctx.t(f"{float(r.perWeek):g} uur per week", f"{float(r.perWeek):g} hours per week"))
+            hours.append(ctx.say("hours_per_week", hours=f"{float(r.perWeek):g}"))
         if r.perYear is not None:
-            hours.append(ctx.t(f"{float(r.perYear):g} uur per jaar", f"{float(r.perYear):g} hours per year"))
-        line = ctx.t("regel", "line")
-        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line} {r.first}", str(r.c), evidence_of(r)))
+            hours.append(ctx.say("hours_per_year", hours=f"{float(r.perYear):g}"))
+        line = ctx.say("line", line=r.first)
+        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line}", str(r.c), evidence_of(r)))
     # The same table can be printed twice (one per year): add up the first one and say how many there are.
     first = blocks[0]
     week = sum(float(r.perWeek) for r in first if r.perWeek is not None)
     year = sum(float(r.perYear) for r in first if r.perYear is not None)
-    span = f"{first[0].first}–{first[-1].first}"
-    total = ctx.t(
-        f" Samen ({len(first)} regels, {first[0].file} regels {span}): {week:g} uur per week, {year:g} uur per jaar.",
-        f" Together ({len(first)} rows, {first[0].file} lines {span}): {week:g} hours per week, {year:g} hours per year.",
-    )
+    where_rows = ctx.say("lines", document=first[0].file, first=first[0].first, last=first[-1].first)
+    total = " " + ctx.say("capacity_together", count=len(first), lines=where_rows, week=f"{week:g}", year=f"{year:g}")
     if len(blocks) > 1:
-        total += ctx.t(f" ({len(blocks)} tabellen met capaciteit gevonden.)", f" ({len(blocks)} capacity tables found.)")
-    answer = ctx.t("Capaciteit: ", "Capacity: ") + _listing(items, 12) + "."
+        total += " " + ctx.say("capacity_tables", count=len(blocks))
+    answer = ctx.say("capacity", items=_listing(items, 12))
     if len(first) > 1:
         answer = total.strip() + " " + answer if SUM_WORDS.search(ctx.question) else answer + total
     return Reply(answer, items, sparql)
@@ -321,25 +256,14 @@ def indicators(ctx: Context) -> Reply:
     items = _merge(
         Item(
             f"{r.label}"
-            + (f" ({ctx.t('nulwaarde', 'baseline')} {r.baseline})" if r.baseline else "")
-            + (f" ({ctx.t('streefwaarde', 'target')} {r.target})" if r.target else ""),
+            + (" " + ctx.say("baseline", value=r.baseline) if r.baseline else "")
+            + (" " + ctx.say("target", value=r.target) if r.target else ""),
             str(r.indicator),
             evidence_of(r),
         )
         for r in rows
     )
     if not items:
-        return Reply(
-            ctx.t(
-                "Niet gevonden: de documenten geven geen indicatoren met nul- of streefwaarde"
-                + (f" voor {owner.label}" if owner else "")
-                + ".",
-                "Not found: the documents give no indicators with baseline or target"
-                + (f" for {owner.label}" if owner else "")
-                + ".",
-            ),
-            [],
-            sparql,
-            False,
-        )
-    return Reply(ctx.t("Indicatoren: ", "Indicators: ") + _listing(items) + ".", items, sparql)
+        where = " " + ctx.say("for_owner", owner=owner.label) if owner else ""
+        return Reply(ctx.say("indicators_none", where=where), [], sparql, False)
+    return Reply(ctx.say("indicators", items=_listing(items)), items, sparql)

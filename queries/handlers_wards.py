@@ -23,6 +23,7 @@ from beleidsgraaf.queries.replies import (
     run_named,
 )
 from beleidsgraaf.queries.subjects import _owner, _principle_asked
+from beleidsgraaf.queries.vocabulary import label
 from beleidsgraaf.textkey import norm
 
 
@@ -38,11 +39,6 @@ def ward_contacts(store: EmbeddedStore, ward_label: str) -> list[Row]:
     return [r for r in rows if norm(ward_label) in norm(str(r.quote or ""))]
 
 
-PRINCIPLE_NAMES = {
-    "lijnsturing": ("lijnsturing", "line steering"),
-    "programmasturing": ("programmasturing", "programme steering"),
-    "wijksturing": ("wijksturing", "ward steering"),
-}
 TARGETED_WORDS = re.compile(r"\bgericht|\btargeted\b|specifiek|specifically|\baimed\b", re.I)
 
 
@@ -50,12 +46,15 @@ def _ward_or_unknown(ctx: Context) -> Entity | Reply:
     ward = ctx.linked.first("ward")
     if ward is not None:
         return ward
-    return _not_found(ctx, ctx.t("gebied", "ward"), ("ward",))
+    return _not_found(ctx, ctx.say("what_ward"), ("ward",))
 
 
 def _steering(ctx: Context, row: Row) -> str:
-    principle = _local(row.principle) if row.principle else ""
-    return PRINCIPLE_NAMES.get(principle, ("sturing onbekend", "steering unknown"))[ctx.lang == "en"]
+    """The steering principle's own label in the ontology (lijnsturing / line steering)."""
+    try:
+        return label(_local(row.principle), ctx.lang) if row.principle else ctx.say("steering_unknown")
+    except KeyError:
+        return ctx.say("steering_unknown")
 
 
 def ward_efforts(ctx: Context) -> Reply:
@@ -81,64 +80,36 @@ def ward_efforts(ctx: Context) -> Reply:
         owner = str(row.ownerLabel) if row.ownerLabel else None
         detail = ", ".join(x for x in (_steering(ctx, row), owner) if x)
         if str(row.reach) == "gericht":
-            via = f" {ctx.t('via', 'via')} {row.viaLabel}" if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
+            via = " " + ctx.say("via", name=row.viaLabel) if row.viaLabel and norm(str(row.viaLabel)) != norm(ward.label) else ""
             targeted.append(
-                Item(
-                    f"{row.label} ({detail}; {ctx.t('gericht op', 'targeted at')} {ward.label}{via})",
-                    str(row.effort),
-                    evidence_of(row),
-                )
+                Item(ctx.say("effort_targeted", effort=row.label, detail=detail, ward=ward.label, via=via), str(row.effort),
+                     evidence_of(row))
             )
         else:
-            citywide.append(
-                Item(f"{row.label} ({detail}; {ctx.t('stadsbreed', 'city-wide')})", str(row.effort), evidence_of(row))
-            )
+            citywide.append(Item(ctx.say("effort_citywide", effort=row.label, detail=detail), str(row.effort), evidence_of(row)))
     targeted, citywide = _merge(targeted), _merge(citywide)
-    kind = {
-        "lijnsturing": ctx.t("lijnprojecten/-inspanningen", "line efforts"),
-        "programmasturing": ctx.t("programma-inspanningen", "programme efforts"),
-        "wijksturing": ctx.t("wijkinspanningen", "ward efforts"),
-    }.get(wanted or "", ctx.t("inspanningen", "efforts"))
+    kind = ctx.say(f"efforts_{wanted or 'any'}")
     if not targeted and not citywide:
         nearby = _ward_mentions(ctx, ward)
-        answer = ctx.t(
-            f"Niet gevonden: de documenten noemen geen {kind} die {ward.label} raken.",
-            f"Not found: the documents name no {kind} that reach {ward.label}.",
-        )
+        answer = ctx.say("ward_efforts_none", kind=kind, ward=ward.label)
         other = [r for r in rows if wanted and str(r.reach) == "gericht"]
         aimed = _merge(
-            Item(f"{r.label} ({_steering(ctx, r)}; {ctx.t('gericht op', 'targeted at')} {ward.label})", str(r.effort),
+            Item(ctx.say("effort_targeted", effort=r.label, detail=_steering(ctx, r), ward=ward.label, via=""), str(r.effort),
                  evidence_of(r))
             for r in other
         )
         if aimed:
             # "Welke lijnprojecten raken X?" with none: the work that does land there, under another steering principle.
-            answer += ctx.t(f" Wel gericht op {ward.label}, met andere sturing ({len(aimed)}): ",
-                            f" Targeted at {ward.label} under another steering principle ({len(aimed)}): ")
-            answer += _listing(aimed, 8) + "."
+            answer += " " + ctx.say("ward_efforts_other_steering", ward=ward.label, count=len(aimed), items=_listing(aimed, 8))
         if nearby:
-            answer += (
-                ctx.t(f" {ward.label} wordt wel genoemd in: ", f" {ward.label} is mentioned in: ") + _listing(nearby, 6) + "."
-            )
+            answer += " " + ctx.say("ward_mentioned_in", ward=ward.label, items=_listing(nearby, 6))
         return Reply(answer, aimed + nearby, sparql, found=False)
-    parts = []
+    parts = [ctx.say("ward_efforts_lead", kind=kind[0].upper() + kind[1:], ward=ward.label)]
     if targeted:
-        parts.append(
-            ctx.t(f"Gericht op {ward.label} ({len(targeted)}): ", f"Targeted at {ward.label} ({len(targeted)}): ")
-            + _listing(targeted)
-        )
+        parts.append(ctx.say("ward_efforts_targeted", ward=ward.label, count=len(targeted), items=_listing(targeted)))
     if citywide:
-        parts.append(
-            ctx.t(
-                f"Stadsbreed, dus ook in {ward.label} ({len(citywide)}): ",
-                f"City-wide, so also in {ward.label} ({len(citywide)}): ",
-            )
-            + _listing(citywide)
-        )
-    head = ctx.t(
-        f"{kind[0].upper()}{kind[1:]} die {ward.label} raken. ", f"{kind[0].upper()}{kind[1:]} that reach {ward.label}. "
-    )
-    return Reply(head + " ".join(p + "." for p in parts), targeted + citywide, sparql)
+        parts.append(ctx.say("ward_efforts_citywide", ward=ward.label, count=len(citywide), items=_listing(citywide)))
+    return Reply(" ".join(parts), targeted + citywide, sparql)
 
 
 STRONG_CUES = re.compile(r"pilot|project|starten|we starten", re.I)
@@ -158,12 +129,12 @@ def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
             continue  # windows overlap by half: a mention is cited once
         last_end[document] = last
         quote = passage["text"][:220]
-        items.append(Item(f'{ctx.t("vermelding", "mention")}: "{quote}"', None, [Evidence(document, (first, last), quote)]))
+        items.append(Item(ctx.say("mention", text=quote), None, [Evidence(document, (first, last), quote)]))
     # Lines that describe work (a pilot, a project, a start) say more about what reaches the ward than lists do.
     return sorted(items, key=lambda i: (not STRONG_CUES.search(i.text), not EFFORT_CUES.search(i.text)))
 
 
-def afstemming_rules(ctx: Context) -> Reply:
+def _afstemming_rules(ctx: Context) -> Reply:
     """Without a ward: the coordination rules themselves, from the named document when there is one."""
     owner = _owner(ctx)
     rows, sparql = ctx.run("afstemming-rules")
@@ -172,26 +143,13 @@ def afstemming_rules(ctx: Context) -> Reply:
     wanted = _principle_asked(ctx.question, ctx.linked)
     items = _merge(Item(str(r.text)[:400], str(r.rule), evidence_of(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
     if not items:
-        return Reply(
-            ctx.t(
-                "Niet gevonden: de documenten geven geen afstemmingsregels.",
-                "Not found: the documents state no coordination rules.",
-            ),
-            [],
-            sparql,
-            False,
-        )
-    return Reply(
-        ctx.t(f"Afstemmingsregels ({len(items)}): ", f"Coordination rules ({len(items)}): ")
-        + " | ".join(i.text for i in items[:4]),
-        items,
-        sparql,
-    )
+        return Reply(ctx.say("afstemming_none"), [], sparql, False)
+    return Reply(ctx.say("afstemming_rules", count=len(items), rules=" | ".join(i.text for i in items[:4])), items, sparql)
 
 
 def afstemming(ctx: Context) -> Reply:
     if ctx.linked.first("ward") is None and not ctx.linked.unknown:
-        return afstemming_rules(ctx)
+        return _afstemming_rules(ctx)
     ward = _ward_or_unknown(ctx)
     if isinstance(ward, Reply):
         return ward
@@ -200,22 +158,15 @@ def afstemming(ctx: Context) -> Reply:
     rules = _merge(Item(str(r.text)[:300], str(r.rule), evidence_of(r)) for r in rules_rows)
     contacts = ward_contacts(ctx.store, ward.label)
     contact_items = _merge(
-        Item(f"{r.name} ({ctx.t('wijkregisseur', 'ward director')})", str(r.agent), evidence_of(r)) for r in contacts
+        Item(f"{r.name} ({label('wijkregisseur', ctx.lang)})", str(r.agent), evidence_of(r)) for r in contacts
     )
     parts = [efforts.answer]
     if rules:
-        parts.append(
-            ctx.t(f"Afstemmingsregels ({len(rules)}), o.a.: ", f"Coordination rules ({len(rules)}), e.g.: ") + rules[0].text
-        )
+        parts.append(ctx.say("afstemming_rules_first", count=len(rules), rule=rules[0].text))
     if contact_items:
-        parts.append(ctx.t("Contact: ", "Contact: ") + _listing(contact_items))
+        parts.append(ctx.say("afstemming_contact", items=_listing(contact_items)))
     else:
-        parts.append(
-            ctx.t(
-                f"De documenten noemen geen wijkregisseur bij naam voor {ward.label}.",
-                f"The documents name no ward director for {ward.label}.",
-            )
-        )
+        parts.append(ctx.say("afstemming_no_contact", ward=ward.label))
     return Reply(
         " ".join(parts),
         efforts.items + rules[:8] + contact_items,
@@ -237,22 +188,10 @@ def ward_buurten(ctx: Context) -> Reply:
     items = _merge(Item(f"{r.label}" + (f" ({r.cbs})" if r.cbs else ""), str(r.part), evidence_of(r)) for r in (coded or rows))
     loose = _merge(Item(str(r.label), str(r.part), evidence_of(r)) for r in rows if coded and not r.cbs)
     if not items:
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten noemen geen buurten van {ward.label}.",
-                f"Not found: the documents list no buurten (neighbourhoods) of {ward.label}.",
-            ),
-            [],
-            sparql,
-            False,
-        )
+        return Reply(ctx.say("buurten_none", ward=ward.label), [], sparql, False)
     return Reply(
-        ctx.t(
-            f"{ward.label} heeft {len(items)} buurten: {_listing(items, 80)}."
-            + (f" Ook genoemd: {_listing(loose, 10)}." if loose else ""),
-            f"{ward.label} has {len(items)} neighbourhoods (buurten): {_listing(items, 80)}."
-            + (f" Also mentioned: {_listing(loose, 10)}." if loose else ""),
-        ),
+        ctx.say("buurten", ward=ward.label, count=len(items), items=_listing(items, 80))
+        + (" " + ctx.say("also_mentioned", items=_listing(loose, 10)) if loose else ""),
         items + loose,
         sparql,
         count=len(items),
@@ -270,26 +209,9 @@ def ward_code(ctx: Context) -> Reply:
     rows, sparql = _ward_detail(ctx, ward)
     codes = sorted({str(r.code) for r in rows if r.code})
     if not codes:
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten geven geen CBS-code voor {ward.label}.",
-                f"Not found: the documents give no CBS code for {ward.label}.",
-            ),
-            [],
-            sparql,
-            False,
-        )
+        return Reply(ctx.say("code_none", ward=ward.label), [], sparql, False)
     item = Item(f"{ward.label}: {', '.join(codes)}", str(ward.iri), evidence_of(rows[0]))
-    return Reply(
-        ctx.t(
-            f"Niet vermeld in de documenten: geen CBS-code; afgeleid uit het nummer van {ward.label} in de lijst: "
-            f"{', '.join(codes)}.",
-            f"Not stated in the documents: no CBS code; derived from the number of {ward.label} in the list of wards: "
-            f"{', '.join(codes)}.",
-        ),
-        [item],
-        sparql,
-    )
+    return Reply(ctx.say("code_derived", ward=ward.label, codes=", ".join(codes)), [item], sparql)
 
 
 def ward_variants(ctx: Context) -> Reply:
@@ -300,19 +222,8 @@ def ward_variants(ctx: Context) -> Reply:
     variants = sorted({str(r.alt) for r in rows if r.alt})
     items = [Item(v, str(ward.iri)) for v in variants]
     if not variants:
-        return Reply(
-            ctx.t(
-                f"De documenten schrijven {ward.label} steeds op dezelfde manier.",
-                f"The documents always spell {ward.label} the same way.",
-            ),
-            [],
-            sparql,
-        )
-    return Reply(
-        ctx.t(f"{ward.label} komt ook voor als: {', '.join(variants)}.", f"{ward.label} also occurs as: {', '.join(variants)}."),
-        items,
-        sparql,
-    )
+        return Reply(ctx.say("variants_none", ward=ward.label), [], sparql)
+    return Reply(ctx.say("variants", ward=ward.label, variants=", ".join(variants)), items, sparql)
 
 
 def ward_parent(ctx: Context) -> Reply:
@@ -329,18 +240,8 @@ def ward_parent(ctx: Context) -> Reply:
         if found and (not parents or candidate.cls == "Buurt"):
             parents = found
     if not parents:
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: de documenten zeggen niet waarin {ward.label} ligt.",
-                f"Not found: the documents do not say where {ward.label} lies.",
-            ),
-            [],
-            sparql,
-            False,
-        )
-    return Reply(
-        ctx.t(f"{ward.label} ligt in {_listing(parents)}.", f"{ward.label} lies in {_listing(parents)}."), parents, sparql
-    )
+        return Reply(ctx.say("parent_none", ward=ward.label), [], sparql, False)
+    return Reply(ctx.say("parent", ward=ward.label, items=_listing(parents)), parents, sparql)
 
 
 def ward_list(ctx: Context) -> Reply:
@@ -359,23 +260,8 @@ def ward_list(ctx: Context) -> Reply:
             for k, n in kinds.items()
             if n
         )
-        answer = (
-            ctx.t(
-                f"Wijken en dorpen in de gebiedenlijst ({len(listed)}: {split}): ",
-                f"Wards and villages in the list of wards ({len(listed)}: {split}): ",
-            )
-            + _listing(listed)
-            + "."
-        )
+        answer = ctx.say("wards_listed", count=len(listed), split=split, items=_listing(listed))
         if mentioned:
-            answer += (
-                ctx.t(f" Ook genoemd ({len(mentioned)}): ", f" Also mentioned ({len(mentioned)}): ")
-                + _listing(mentioned, 12)
-                + "."
-            )
+            answer += " " + ctx.say("also_mentioned_count", count=len(mentioned), items=_listing(mentioned, 12))
         return Reply(answer, listed + mentioned, sparql, count=len(listed))
-    return Reply(
-        ctx.t(f"Wijken en dorpen ({len(mentioned)}): ", f"Wards and villages ({len(mentioned)}): ") + _listing(mentioned) + ".",
-        mentioned,
-        sparql,
-    )
+    return Reply(ctx.say("wards_mentioned", count=len(mentioned), items=_listing(mentioned)), mentioned, sparql)

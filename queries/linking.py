@@ -17,9 +17,10 @@ from rdflib import URIRef
 
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
+from beleidsgraaf.queries.vocabulary import effort_kinds, goal_levels
 from beleidsgraaf.textkey import NUMBERED, letters_in_order, norm
 
-# The kind of each class, as the intents ask for them.
+# The kind of each class, as the intents ask for them; goal levels and effort kinds are the ontology's own.
 KIND_OF_CLASS = {
     "Gemeente": "gemeente",
     "Stadsdeel": "ward",
@@ -37,16 +38,8 @@ KIND_OF_CLASS = {
     "Plan": "document",
     "Notitie": "document",
     "Brief": "document",
-    "Project": "effort",
-    "Activiteit": "effort",
-    "Werkveld": "effort",
-    "Programmalijn": "effort",
-    "Inspanning": "effort",
-    "Visie": "goal",
-    "StrategischDoel": "goal",
-    "TactischDoel": "goal",
-    "OperationeelDoel": "goal",
-    "Beleidsdoel": "goal",
+    **{cls: "effort" for cls in effort_kinds()},
+    **{cls: "goal" for cls in goal_levels()},
 }
 # Short kinds are matched whole-word only; long DIN labels are found by the search, not here.
 MAX_WORDS = {

@@ -13,6 +13,7 @@ from rdflib import Literal, URIRef
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
 from beleidsgraaf.queries.linking import EntityIndex, Linked
+from beleidsgraaf.queries.messages import message
 from beleidsgraaf.textkey import norm
 
 MAX_LISTED = 25
@@ -46,6 +47,7 @@ class Reply:
     found: bool = True
     count: int | None = None  # what "hoeveel" counts, when that is not every item listed
     generic: bool = False  # everything of a kind in every document: the question named nothing to narrow it
+    missing: str | None = None  # the slot kind whose absence left the reply empty ("document"): see when_empty
 
 
 @dataclass
@@ -56,9 +58,11 @@ class Context:
     linked: Linked
     index: EntityIndex
     texts: list[dict[str, Any]] = field(default_factory=list)
+    passages: list[dict[str, Any]] = field(default_factory=list)  # the best passages for the question, searched once
 
-    def t(self, nl: str, en: str) -> str:
-        return en if self.lang == "en" else nl
+    def say(self, key: str, **values: object) -> str:
+        """A sentence of the message catalogue in the question's language."""
+        return message(key, self.lang, **values)
 
     def run(self, name: str, **params: object) -> tuple[list[Row], str]:
         return run_named(self.store, name, **params)
@@ -124,30 +128,17 @@ def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
             best = max(quoted, key=lambda t: sum(w in t["norm"] for w in norm(ctx.question).split() if len(w) > 3))
             item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
             return Reply(
-                ctx.t(
-                    f"Niet gevonden als {what}: '{names[0]}'; de tekst noemt het wel in {best['document']} regels "
-                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
-                    f"Not found as a {what}: '{names[0]}'; the text does name it in {best['document']} lines "
-                    f'{best["lines"][0]}–{best["lines"][1]}: "{best["text"][:400]}"',
-                ),
+                ctx.say("not_found_as_named_in_text", what=what, name=names[0], lines=lines_of(ctx, best),
+                        text=best["text"][:400]),
                 [item],
             )
         near = ctx.index.suggest(names[0], kinds)
-        hint = ctx.t(
-            f" Bekende namen die erop lijken: {', '.join(near)}." if near else "",
-            f" Known names that look similar: {', '.join(near)}." if near else "",
-        )
-        return Reply(
-            ctx.t(
-                f"Niet gevonden: '{names[0]}' komt als {what} niet voor in de documenten.{hint}",
-                f"Not found: '{names[0]}' does not occur as a {what} in the documents.{hint}",
-            ),
-            found=False,
-        )
-    return Reply(
-        ctx.t(
-            f"Niet gevonden: de vraag noemt geen {what} die in de documenten voorkomt.",
-            f"Not found: the question names no {what} that occurs in the documents.",
-        ),
-        found=False,
-    )
+        hint = " " + ctx.say("similar_names", names=", ".join(near)) if near else ""
+        return Reply(ctx.say("not_found_name", name=names[0], what=what) + hint, found=False)
+    return Reply(ctx.say("not_found_none_named", what=what), found=False)
+
+
+def lines_of(ctx: Context, passage: dict[str, Any]) -> str:
+    """"file regels 12–14": where a passage stands, in the question's language."""
+    first, last = passage["lines"]
+    return ctx.say("lines", document=passage["document"], first=first, last=last)

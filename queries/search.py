@@ -155,8 +155,7 @@ class SearchIndex:
         return scores
 
     def dense_scores(self, text: str) -> np.ndarray:
-        query = embedding.load(self.model).query(text)
-        return self.vectors @ query
+        return self.vectors @ query_vector(self.model, text)
 
     def rank(self, text: str, mode: str) -> list[tuple[int, float]]:
         """(passage row, score) best first; scores are BM25, cosine, or fused reciprocal rank."""
@@ -184,6 +183,20 @@ class SearchIndex:
             if len(results) == k:
                 break
         return results
+
+
+@lru_cache(maxsize=256)
+def query_vector(model: str, text: str) -> np.ndarray:
+    """The embedding of a question, computed once: ``ask`` routes the question with the same vector it searches
+    with (``intents.rank``), and a scoped search repeats the question."""
+    vector = embedding.load(model).query(text)
+    vector.flags.writeable = False  # shared by every caller of the cache
+    return vector
+
+
+def clean(text: str) -> str:
+    """A question or search text with its whitespace normalised, as it is searched and embedded."""
+    return " ".join((text or "").split())
 
 
 def _top(scores: np.ndarray, positive: bool = False, depth: int = CANDIDATES) -> list[tuple[int, float]]:
@@ -226,7 +239,7 @@ def _overlaps(a: passage_index.PassageRecord, chosen: list[passage_index.Passage
 
 
 def check_query(text: str, k: int, mode: str) -> str:
-    cleaned = " ".join((text or "").split())
+    cleaned = clean(text)
     if not cleaned:
         raise InputError("the search text is empty", hint='e.g. beleidsgraaf search "budget wijkregisseurs"')
     if len(cleaned) > MAX_QUERY_CHARS:

@@ -14,13 +14,13 @@ from typing import Any
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.linking import STOPWORDS, Linked
-from beleidsgraaf.queries.replies import Context, Reply, Row, _not_found
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _not_found, lines_of
 from beleidsgraaf.textkey import norm
 
 # Content words a question may carry beyond its intent and names before the text, not the graph, answers it.
 SPECIFIC_WORDS = 2
-GENERIC_LISTS = ("ward_list", "programme_list", "document_meta", "shared")
-COMPUTED = ("budget_check", "budget", "capacity")
+# ... and beyond a generic intent's (a list of everything of a kind): a list does not answer a narrower question.
+GENERIC_WORDS = 3
 QUESTION_WORDS = set(
     "welke wat wie waar hoe hoeveel zijn worden wordt volgens komende jaren document documenten plan contract which what "
     "who where does there according years heeft hebben geeft gemeente municipality bijlage annex appendix list lijst "
@@ -28,14 +28,15 @@ QUESTION_WORDS = set(
 )
 
 
-def _unexplained(question: str, intent: intents.Intent, linked: Linked) -> list[str]:
-    """Content words of the question that neither the intent's cues nor a linked name account for."""
+def _unexplained(question: str, intent: intents.Intent, linked: Linked, typos: frozenset[str] = frozenset()) -> list[str]:
+    """Content words of the question that neither the intent's cues (``typos``: words taken for one) nor a linked
+    name account for."""
     text = question
     for cue in intent.cues:
         text = cue.sub(" ", text)
     for mention in linked.mentions:
         text = text.replace(mention.text, " ")
-    return [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS]
+    return [w for w in norm(text).split() if len(w) > 4 and w not in QUESTION_WORDS and w not in STOPWORDS and w not in typos]
 
 
 @lru_cache(maxsize=4096)
@@ -61,14 +62,16 @@ def _covered(words: list[str], text: str) -> int:
 
 
 def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages: list[dict[str, Any]],
-                reply: Reply | None) -> bool:
-    """The question asks about something the intent's answer does not speak of ("wanneer moet het loket
-    operationeel zijn" is not a list of operational goals) and the best passages do."""
-    if intent.name == "passage":
+                reply: Reply | None, typos: frozenset[str] = frozenset()) -> bool:
+    """The question asks about something the intent's answer does not speak of (the date by which something must
+    be "operationeel" is no list of operational goals) and the best passages do. The intent's
+    ``text_fallback``, ``generic`` and ``narrowed_by`` (intents.yaml) say how far its answer reaches."""
+    if intent.text_fallback == "always":
         return True
-    leftover = _unexplained(question, intent, linked)
+    leftover = _unexplained(question, intent, linked, typos)
     named = {e.label for m in linked.mentions if (e := linked.first_of(m, "programme", "document"))}
-    if intent.name in GENERIC_LISTS and len(leftover) >= 3 and not (intent.name == "shared" and len(named) >= 2):
+    narrowed = intent.narrowed_by is not None and len(named) >= intent.narrowed_by
+    if intent.generic and len(leftover) >= GENERIC_WORDS and not narrowed:
         return True  # "Welke wijken krijgen specifieke aandacht?" is not "welke wijken zijn er"
     if reply is None or not passages:
         return False
@@ -80,7 +83,7 @@ def _needs_text(question: str, intent: intents.Intent, linked: Linked, passages:
         names = [m.entities[0].label for m in linked.mentions if m.entities and not linked.first_of(m, "programme", "document")]
         names = names or [m.entities[0].label for m in linked.mentions if m.entities]
         return bool(in_passages) or any(_covered(names, p["text"]) >= max(1, len(names)) for p in passages[:5])
-    if intent.name in COMPUTED or len(leftover) < SPECIFIC_WORDS:
+    if intent.text_fallback == "never" or len(leftover) < SPECIFIC_WORDS:
         return False  # a sum or a check is computed from the graph; no passage holds it
     if in_passages < SPECIFIC_WORDS:
         return False
@@ -119,9 +122,8 @@ def _with_stated_counts(result: dict[str, Any], scope: list[Span], ctx: Context)
     if not found:
         return result
     shown = list(found.values())[:STATED_COUNTS]
-    said = "; ".join(f'"…{phrase}…" ({t["document"]} {ctx.t("regels", "lines")} {t["lines"][0]}–{t["lines"][1]})'
-                     for t, phrase in shown)
-    result["answer"] += ctx.t(" De tekst noemt zelf: ", " The text itself says: ") + said + "."
+    said = "; ".join(f'"…{phrase}…" ({lines_of(ctx, t)})' for t, phrase in shown)
+    result["answer"] += " " + ctx.say("stated_counts", counts=said)
     result["answers"] = result["answers"] + [
         {"text": phrase, "iri": None, "evidence": [{"document": t["document"], "lines": list(t["lines"]), "quote": phrase}]}
         for t, phrase in shown
@@ -241,8 +243,7 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
     nearest = shown[:3]
     for year in re.findall(r"\b(?:19|20)\d\d\b", question):
         if not any(year in p["text"] for p in nearest):
-            return ctx.t(f"Niet gevonden: de documenten noemen hierover niets voor {year}.",
-                         f"Not found: the documents state nothing on this for {year}.")
+            return ctx.say("not_found_year", year=year)
     if QUANTITY.search(question):
         money = MONEY_WORDS.search(question)
         counted = COUNTED.search(question)
@@ -254,9 +255,7 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
         else:
             stated = any(NUMBER_TEXT.search(p["text"]) for p in nearest)
         if not stated:
-            what = ctx.t("bedrag", "amount") if money else ctx.t("aantal", "number")
-            return ctx.t(f"Niet gevonden: de documenten noemen hier geen {what}.",
-                         f"Not found: the documents state no {what} for this.")
+            return ctx.say("not_found_quantity", what=ctx.say("what_amount" if money else "what_number"))
     return None
 
 
@@ -296,31 +295,25 @@ def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts:
     return [p for _, _, p in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
-def _passage_answer(question: str, lang: str, passages: list[dict[str, Any]], linked: Linked, ctx: Context) -> dict[str, Any]:
-    shown = _reranked(question, [_completed(p, ctx.texts) for p in passages[:5]], linked, ctx.texts)
-    if linked.unknown and not linked.mentions:
-        reply = _not_found(ctx, ctx.t("naam", "name"), ("ward", "programme", "document", "person"))
-        answer = reply.answer
-    elif shown:
-        top = shown[0]
-        quote = f'{top["document"]} {ctx.t("regels", "lines")} {top["lines"][0]}–{top["lines"][1]}: "{top["text"][:900]}"'
-        unstated = _unstated(question, shown, ctx)
-        if unstated:
-            answer = unstated + ctx.t(" Dichtstbijzijnde passage: ", " Nearest passage: ") + quote
-        else:
-            answer = ctx.t("Antwoord uit een passage: ", "Passage-based answer: ") + quote
+def passage(ctx: Context) -> Reply:
+    """The answer from the best passages (``ctx.passages``), reranked by the question's own words and names and shown
+    whole; "niet gevonden" when they lack the year, amount or number asked for. The intent of questions the text
+    answers ("hoe vaak", "waarom"), and the fallback of every other intent."""
+    shown = _reranked(ctx.question, [_completed(p, ctx.texts) for p in ctx.passages[:5]], ctx.linked, ctx.texts)
+    if ctx.linked.unknown and not ctx.linked.mentions:
+        reply = _not_found(ctx, ctx.say("what_name"), ("ward", "programme", "document", "person"))
+        return Reply(reply.answer, passage_items(shown), None, reply.found)
+    if not shown:
+        return Reply(ctx.say("not_found_in_documents"), [], None, False)
+    top = shown[0]
+    unstated = _unstated(ctx.question, shown, ctx)
+    if unstated:
+        answer = unstated + " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=top["text"][:900])
     else:
-        answer = ctx.t("Niet gevonden in de documenten.", "Not found in the documents.")
-    return {"question": question, "intent": None, "answer": answer, "answers": _passage_items(shown), "passages": passages,
-            "sparql": None}
+        answer = ctx.say("passage_answer", lines=lines_of(ctx, top), text=top["text"][:900])
+    return Reply(answer, passage_items(shown), None, not unstated)
 
 
-def _passage_items(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "text": p["text"][:1200],
-            "iri": None,
-            "evidence": [{"document": p["document"], "lines": list(p["lines"]), "quote": p["text"][:200]}],
-        }
-        for p in shown
-    ]
+def passage_items(shown: list[dict[str, Any]]) -> list[Item]:
+    """Passages as answer items, each citing its own lines."""
+    return [Item(p["text"][:1200], None, [Evidence(p["document"], tuple(p["lines"]), p["text"][:200])]) for p in shown]

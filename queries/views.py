@@ -17,6 +17,7 @@ from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.namespaces import BG, ID, bind_prefixes
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
+from beleidsgraaf.queries.labels import not_a_node
 
 # Depth of each DIN class in the picture: vision on top, efforts at the bottom.
 DIN_LEVELS: dict[str, int] = {
@@ -32,6 +33,10 @@ DIN_LEVELS: dict[str, int] = {
     "Programmalijn": 4,
 }
 WARD_KIND_RANK = {"Wijk": 0, "Dorp": 0, "Stadsdeel": 1, "Gemeente": 2, "Buurt": 3}
+# Where ingest (ingest/to_rdf.py) mints ward and programme IRIs: a page URL is the IRI's path below these, so
+# namesakes in two municipalities (Binnenstad in Almelo and in Utrecht) are two pages.
+WARD_BASE = str(ID) + "gebied/"
+PROGRAMME_BASE = str(ID) + "programma/"
 
 
 class UnknownName(NotFoundError):
@@ -109,10 +114,18 @@ def wards(store: EmbeddedStore) -> list[dict[str, Any]]:
 
 
 def resolve_ward(store: EmbeddedStore, name: str) -> dict[str, Any]:
+    """A ward by IRI, by its IRI's path below id/gebied/ (``almelo/binnenstad``: the page URL), or by name."""
     listing = wards(store)
     by_iri = {w["iri"]: w for w in listing}
+    if WARD_BASE + name.strip().strip("/") in by_iri:
+        return by_iri[WARD_BASE + name.strip().strip("/")]
     iri = _resolve(name, [(w["iri"], [w["name"], *w["aliases"]]) for w in listing], "ward")
     return by_iri[iri]
+
+
+def namesakes(listing: list[dict[str, Any]], iri: str, name: str) -> list[dict[str, Any]]:
+    """Other resources with the same name (a name in a URL picks one; the page links the others)."""
+    return [x for x in listing if x["iri"] != iri and _key(x["name"] or "") == _key(name)]
 
 
 def _sources(items: Iterable[Mapping[str, str | None]]) -> list[dict[str, Any]]:
@@ -154,8 +167,14 @@ def ward_detail(store: EmbeddedStore, name: str) -> dict[str, Any]:
             "sources": _sources(group),
         }
         (targeted if reach == "gericht" else citywide).append(effort)
+    from beleidsgraaf.queries.reports import municipality_in
+
+    listing = wards(store)
     return {
         **ward,
+        "municipality": municipality_in(listing, ward["iri"]),
+        "namesakes": [{**w, "municipality": municipality_in(listing, w["iri"])}
+                      for w in namesakes(listing, ward["iri"], ward["name"])],
         "parts": parts,
         "efforts": {
             "targeted": sorted(targeted, key=lambda e: e["name"] or ""),
@@ -167,14 +186,18 @@ def ward_detail(store: EmbeddedStore, name: str) -> dict[str, Any]:
 # -- programmes --------------------------------------------------------------------------------
 def programmes(store: EmbeddedStore) -> list[dict[str, Any]]:
     return [
-        {"iri": r["programme"], "name": r["label"], "contract": r["contract"], "nodes": int(r["nodes"] or 0)}
+        {"iri": r["programme"], "name": r["label"], "contract": r["contract"], "nodes": int(r["nodes"] or 0),
+         "municipality": {"iri": r["municipality"], "name": r["municipalityLabel"]} if r["municipality"] else None}
         for r in rows(store, "programmes")
     ]
 
 
 def resolve_programme(store: EmbeddedStore, name: str) -> dict[str, Any]:
+    """A programme by IRI, by its IRI's path below id/programma/ (``almelo/duurzaamheid``), or by name."""
     listing = programmes(store)
     by_iri = {p["iri"]: p for p in listing}
+    if PROGRAMME_BASE + name.strip().strip("/") in by_iri:
+        return by_iri[PROGRAMME_BASE + name.strip().strip("/")]
     iri = _resolve(name, [(p["iri"], [p["name"], *([p["contract"]] if p["contract"] else [])]) for p in listing], "programme")
     return by_iri[iri]
 
@@ -186,6 +209,8 @@ def programme_din(store: EmbeddedStore, name: str) -> dict[str, Any]:
     edges: set[tuple[str, str]] = set()
     for row in rows(store, "din", owner=programme["iri"]):
         iri = row["x"] or ""
+        if not_a_node(row["label"] or "", (programme.get("municipality") or {}).get("name")):
+            continue
         kind = local(row["level"]) or "Inspanning"
         node = nodes.setdefault(
             iri, {"iri": iri, "name": row["label"], "kind": kind, "level": DIN_LEVELS.get(kind, 4), "order": None, "sources": []}
@@ -201,7 +226,41 @@ def programme_din(store: EmbeddedStore, name: str) -> dict[str, Any]:
         if row["parent"]:
             edges.add((iri, row["parent"]))
     ordered = sorted(nodes.values(), key=lambda n: (n["level"], n["order"] if n["order"] is not None else 10**6, n["name"] or ""))
-    return {**programme, "nodes": ordered, "edges": [{"from": a, "to": b} for a, b in sorted(edges) if b in nodes]}
+    return {**programme, "nodes": ordered,
+            "edges": [{"from": a, "to": b} for a, b in sorted(edges) if a in nodes and b in nodes]}
+
+
+def programme_context(store: EmbeddedStore, programme: Mapping[str, Any]) -> dict[str, Any]:
+    """What a programme page shows beside its DIN: budgets, actors and wards, each with its source lines."""
+    iri = programme["iri"]
+    budget_rows: dict[str, list[dict[str, str | None]]] = {}
+    for row in rows(store, "budgets", owner=iri):
+        budget_rows.setdefault(row["budget"] or "", []).append(row)
+    budgets = []
+    for group in budget_rows.values():
+        row = group[0]
+        budgets.append({"iri": row["budget"], "amount": float(row["amount"]) if row["amount"] else None,
+                        "year": row["year"], "start": row["start"], "end": row["end"], "purpose": row["purpose"],
+                        "effort": row["effortLabel"], "holder": row["holderLabel"], "total": row["isTotal"] == "true",
+                        "document": row["title"], "sources": _sources(group)})
+    actor_rows: dict[tuple[str, str], list[dict[str, str | None]]] = {}
+    for row in rows(store, "actors", owner=iri):
+        actor_rows.setdefault((row["agent"] or "", row["role"] or ""), []).append(row)
+    actors = [{"iri": g[0]["agent"], "name": g[0]["name"], "role": g[0]["roleLabel"] or local(g[0]["role"]),
+               "sources": _sources(g)} for g in actor_rows.values()]
+    places: dict[str, dict[str, Any]] = {}
+    for row in rows(store, "programme-wards", owner=iri):
+        place = places.setdefault(row["ward"] or "", {"iri": row["ward"], "name": row["label"], "kind": local(row["kind"]),
+                                                      "targeted": False})
+        place["targeted"] = place["targeted"] or row["targeted"] == "true"
+    return {
+        # Document order (stated totals last), as the tables stand in the contract.
+        "budgets": sorted(budgets, key=lambda b: (b["total"], b["sources"][0]["lines"] if b["sources"] else [0],
+                                                   b["year"] or b["start"] or "")),
+        "actors": sorted(actors, key=lambda a: ((a["role"] or "").lower(), (a["name"] or "").lower())),
+        "wards": sorted(places.values(), key=lambda w: (not w["targeted"], WARD_KIND_RANK.get(w["kind"] or "", 9),
+                                                        (w["name"] or "").lower())),
+    }
 
 
 # -- resources ---------------------------------------------------------------------------------

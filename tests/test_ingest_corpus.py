@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from beleidsgraaf.ontology.namespaces import BG
 from tests.conftest import CORPUS
@@ -269,7 +269,3 @@ def test_programme_relation_is_cited(corpus_store):
     rows = store.query(PREFIXES + """SELECT ?line WHERE { ?r a bg:Programmarelatie ; bg:naar ?p ;
         prov:qualifiedDerivation/bg:beginRegel ?line . ?p rdfs:label 'Sociaal en Vitaal'@nl }""")
     assert 199 in {int(r.line) for r in rows}
-
-
-def test_unused_uriref_import_guard():
-    assert URIRef("x")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from beleidsgraaf.ontology.namespaces import BG, ID, ONTOLOGY_GRAPH, SCHEMA
 from beleidsgraaf.ontology.store import open_store
@@ -302,7 +302,3 @@ def test_cli_validate_json_and_exit_codes(corpus_store):
 def test_cli_validate_empty_store_is_a_usage_error(tmp_path):
     command = [sys.executable, "-m", "beleidsgraaf.api.cli", "validate", "--store", str(tmp_path / "none")]
     assert subprocess.run(command, capture_output=True, check=False).returncode == 2
-
-
-def test_unused_skos_guard():
-    assert SKOS.altLabel
