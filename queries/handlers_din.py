@@ -84,10 +84,27 @@ def din_goals(ctx: Context) -> Reply:
     return _din(ctx, asked or goal_levels(), _asked_goals(ctx))
 
 
+@cache
+def _kind_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """An effort kind other than the general one is asked for by its Dutch or English label, singular or
+    plural ("werkvelden", "projects", "programme lines")."""
+    words = []
+    for kind in effort_kinds()[1:]:
+        forms = [re.escape(label(kind, lang).lower()) for lang in ("nl", "en")]
+        words.append((kind, re.compile(r"\b(?:" + "|".join(forms) + r")(?:en|s|es)?\b", re.I)))
+    return tuple(words)
+
+
 def din_efforts(ctx: Context) -> Reply:
     ward = ctx.linked.first("ward")
     if ward is not None and _owner(ctx) is None:
         return ward_efforts(ctx)
+    asked = tuple(kind for kind, pattern in _kind_words() if pattern.search(ctx.question))
+    if asked:
+        # "Op welke werkvelden ...": the efforts of that kind, when the document has them; else all efforts.
+        narrowed = _din(ctx, asked, ", ".join(level_name(kind, ctx.lang) for kind in asked))
+        if narrowed.found:
+            return narrowed
     return _din(ctx, effort_kinds(), ctx.say("efforts_any"))
 
 

@@ -57,12 +57,24 @@ def _document_years(ctx: Context) -> dict[str, tuple[int, int]]:
     return spans
 
 
+def _in_named_municipality(ctx: Context, rows: list[Row]) -> list[Row]:
+    """A question that names a municipality ("in Utrecht") asks about its documents' money, not another's."""
+    towns = {norm(e.label) for m in ctx.linked.mentions for e in m.entities if e.kind == "gemeente"}
+    if not towns:
+        return rows
+    docs = {str(r.doc) for r in ctx.run("documents")[0] if r.municipality is not None and norm(str(r.municipality)) in towns}
+    return [r for r in rows if str(r.doc) in docs]
+
+
 def budget(ctx: Context) -> Reply:
     owner = _owner(ctx)
     year = _year_in(ctx.question)
     if owner is None and ctx.linked.unknown:
         return _not_found(ctx, ctx.say("what_programme_or_document"), ("programme", "document"))
     rows, sparql = ctx.run("budgets", owner=owner.iri if owner else None, y=year)
+    if owner is None and rows and not (rows := _in_named_municipality(ctx, rows)):
+        # The municipality named has no budget rows: the graph has nothing to list, the text may say more.
+        return Reply(ctx.say("not_found_in_documents"), [], sparql, False, generic=True)
     if year is not None:
         all_years, _ = ctx.run("budgets", owner=owner.iri if owner else None)
         undated = [r for r in all_years if r.year is None and r.start is None]
