@@ -353,6 +353,17 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def afstemming(name: WardName) -> JSONResponse:
         return JSONResponse(views.ward_afstemming(ctx.store(), name))
 
+    # A name picks one of its namesakes (Binnenstad in Almelo and in Utrecht); the IRI's path below id/gebied/
+    # (``/wards/utrecht/binnenstad``, as the web page links) names exactly one. Declared after the routes above,
+    # which a single-segment name still matches first, and hidden from the docs as the same operations.
+    @app.get("/wards/{ref:path}/afstemming", include_in_schema=False)
+    def afstemming_by_path(ref: str) -> JSONResponse:
+        return JSONResponse(views.ward_afstemming(ctx.store(), ref))
+
+    @app.get("/wards/{ref:path}", include_in_schema=False)
+    def ward_by_path(ref: str) -> JSONResponse:
+        return JSONResponse(views.ward_detail(ctx.store(), ref))
+
     @app.get("/programmes", tags=["programmes"], summary="All programmes", response_model=list[schemas.Programme],
              description="Every programme with its contract and the size of its DIN.")
     def programmes() -> JSONResponse:
@@ -365,6 +376,10 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def programme(name: Annotated[str, PathParam(description="programme name (any case) or IRI",
                                                  examples=["Duurzaamheid"])]) -> JSONResponse:
         return JSONResponse(views.programme_din(ctx.store(), name))
+
+    @app.get("/programmes/{ref:path}", include_in_schema=False)  # by IRI path, as for wards above
+    def programme_by_path(ref: str) -> JSONResponse:
+        return JSONResponse(views.programme_din(ctx.store(), ref))
 
     @app.get("/validate", tags=["quality"], summary="SHACL findings", response_model=list[schemas.Finding],
              description="The SHACL shapes' findings on the current graph, each with the document lines concerned.")

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from rdflib import Graph, Literal, URIRef
 
-from beleidsgraaf.api import din_svg
+from beleidsgraaf.api import din_svg, page_views
 from beleidsgraaf.api.problems import Problem
 from beleidsgraaf.errors import BeleidsgraafError
 from beleidsgraaf.ontology.namespaces import BG, DCTERMS, ID, PREFIXES, PROV
@@ -25,6 +25,17 @@ if TYPE_CHECKING:
     from beleidsgraaf.api.http import Context
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+
+
+def euro(amount: float | int | None, lang: str = "nl") -> str:
+    """An amount as its readers write it: € 1.616.046 in Dutch, €1,616,046 in English; cents only when there are."""
+    if amount is None:
+        return "–"
+    text = f"{amount:,.2f}" if amount != int(amount) else f"{int(amount):,}"
+    return "€ " + text.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "nl" else "€" + text
+
+
+templates.env.filters["euro"] = euro
 
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -64,6 +75,85 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# Words of the ward, programme, list and findings pages (kept apart from the words above, which other pages use).
+PAGE_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "municipality": "Gemeente", "what_lands": "Wat landt in dit gebied", "total": "Totaal",
+        "scope.gericht": "Gericht op dit gebied", "scope.stadsbreed": "Stadsbreed",
+        "scope.onbekend": "Bereik onbekend", "scope_short.gericht": "Gericht", "scope_short.stadsbreed": "Stadsbreed",
+        "scope_short.onbekend": "Bereik onbekend",
+        "scope_help.gericht": "Inspanningen die dit gebied noemen (of een buurt erin, of de wijk eromheen).",
+        "scope_help.stadsbreed": "Inspanningen voor de hele gemeente: ze bereiken ook dit gebied.",
+        "scope_help.onbekend": "Onzeker: de documenten zeggen niet op welke gebieden deze inspanningen gericht zijn. "
+                               "Ze kunnen dit gebied raken; kijk in de bron.",
+        "uncertain": "onzeker", "steering.lijnsturing": "Lijnsturing", "steering.programmasturing": "Programmasturing",
+        "steering.wijksturing": "Wijksturing", "steering.onbekend": "Sturing niet genoemd",
+        "owner.unit": "lijneenheid", "owner.programme": "programma", "no_owner": "Geen eigenaar genoemd",
+        "subject.lijnsturing": "De lijn", "subject.programmasturing": "Het programma",
+        "subject.wijksturing": "Wijksturing", "subject.onbekend": "De uitvoerder",
+        "role.wijkregisseur": "de wijkregisseur", "role.programmamanager": "de programmamanager",
+        "coordinates_with": "stemt af met", "no_rule": "De documenten noemen hiervoor geen afstemmingsregel.",
+        "rules": "Afstemmingsregels", "ward_rules": "Regels voor de wijk (wijksturing)",
+        "programme_rules": "Regels in programmacontracten", "contact": "Wijkregisseur",
+        "no_contact": "De documenten noemen voor dit gebied geen wijkregisseur bij naam.",
+        "print": "Afdrukversie (alles open)", "namesakes": "Zelfde naam elders", "previous": "Vorige",
+        "next": "Volgende", "of": "van", "document": "Document", "effort": "Inspanning", "budgets": "Budgetten",
+        "actors": "Actoren", "role": "Rol", "name": "Naam", "amount": "Bedrag", "period": "Jaar of looptijd",
+        "purpose": "Waarvoor", "holder": "Budgethouder", "stated_total": "vermeld totaal", "places": "Gebieden",
+        "targeted_short": "inspanningen gericht", "named_short": "genoemd", "programme": "Programma",
+        "filter": "Filteren", "all": "Alle", "clear_filters": "Filters wissen", "download": "Downloaden",
+        "shown": "getoond", "check": "Controle", "document_all": "Alle documenten", "no_document": "Zonder document",
+        "severity.violation": "Fout", "severity.warning": "Let op", "severity.info": "Opmerking",
+        "severities.violation": "fouten", "severities.warning": "let op", "severities.info": "opmerkingen",
+        "findings_n": "bevindingen", "concerns": "Betreft", "areas": "gebieden", "programmes_n": "programma's",
+        "none_filtered": "Geen bevindingen met deze filters.", "din_list": "Het DIN als lijst",
+        "din_hint": "Elke knoop linkt naar de regels waar hij staat; op een smal scherm schuift het plaatje opzij.",
+        "lines_short": "r.", "buurten_of": "buurten", "in_municipality": "in", "via_short": "via",
+    },
+    "en": {
+        "municipality": "Municipality", "what_lands": "What lands in this ward", "total": "Total",
+        "scope.gericht": "Targeted at this ward", "scope.stadsbreed": "City-wide",
+        "scope.onbekend": "Scope unknown", "scope_short.gericht": "Targeted", "scope_short.stadsbreed": "City-wide",
+        "scope_short.onbekend": "Scope unknown",
+        "scope_help.gericht": "Efforts that name this ward (or a buurt in it, or the wijk around it).",
+        "scope_help.stadsbreed": "Efforts for the whole municipality: they reach this ward too.",
+        "scope_help.onbekend": "Uncertain: the documents do not say which wards these efforts target. They may "
+                               "reach this ward; check the source.",
+        "uncertain": "uncertain", "steering.lijnsturing": "Line steering",
+        "steering.programmasturing": "Programme steering", "steering.wijksturing": "Ward steering",
+        "steering.onbekend": "Steering not stated", "owner.unit": "line unit", "owner.programme": "programme",
+        "no_owner": "No owner named", "subject.lijnsturing": "The line", "subject.programmasturing": "The programme",
+        "subject.wijksturing": "Ward steering", "subject.onbekend": "The executor",
+        "role.wijkregisseur": "the ward director (wijkregisseur)", "role.programmamanager": "the programme manager",
+        "coordinates_with": "coordinates with", "no_rule": "The documents state no coordination rule for this.",
+        "rules": "Coordination rules", "ward_rules": "Rules for the ward (ward steering)",
+        "programme_rules": "Rules in programme contracts", "contact": "Ward director",
+        "no_contact": "The documents name no ward director for this ward.",
+        "print": "Print version (all open)", "namesakes": "Same name elsewhere", "previous": "Previous",
+        "next": "Next", "of": "of", "document": "Document", "effort": "Effort", "budgets": "Budgets",
+        "actors": "Actors", "role": "Role", "name": "Name", "amount": "Amount", "period": "Year or period",
+        "purpose": "For", "holder": "Budget holder", "stated_total": "stated total", "places": "Wards",
+        "targeted_short": "efforts targeted", "named_short": "named", "programme": "Programme",
+        "filter": "Filter", "all": "All", "clear_filters": "Clear filters", "download": "Download",
+        "shown": "shown", "check": "Check", "document_all": "All documents", "no_document": "No document",
+        "severity.violation": "Error", "severity.warning": "Warning", "severity.info": "Note",
+        "severities.violation": "errors", "severities.warning": "warnings", "severities.info": "notes",
+        "findings_n": "findings", "concerns": "Concerns", "areas": "areas", "programmes_n": "programmes",
+        "none_filtered": "No findings with these filters.", "din_list": "The DIN as a list",
+        "din_hint": "Each node links to the lines it stands on; on a narrow screen the picture scrolls sideways.",
+        "lines_short": "ll.", "buurten_of": "buurten", "in_municipality": "in", "via_short": "via",
+    },
+}
+for _lang, _words in PAGE_TEXT.items():
+    TEXT[_lang].update(_words)
+# CSV column names of the findings download, in the page's language.
+FINDINGS_CSV = {
+    "nl": ("ernst", "melding", "bestand", "document", "eerste regel", "laatste regel", "betreft", "controle",
+           "controle-id", "iri"),
+    "en": ("severity", "message", "file", "document", "first line", "last line", "concerns", "check", "check id", "iri"),
+}
+
+
 # Words the editor script shows (api/static/sparql.js), handed over in a JSON data block.
 EDITOR_TEXT: dict[str, dict[str, str]] = {
     "nl": {"running": "Bezig…", "rows": "rijen", "row": "rij", "of": "van", "page": "Pagina", "previous": "Vorige",
@@ -100,6 +190,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     lang = language(request)
     response = templates.TemplateResponse(request, template, {
         "t": TEXT[lang], "lang": lang, "evidence_href": evidence_href, "resource_href": resource_href,
+        "ward_href": page_views.ward_href, "programme_href": page_views.programme_href,
         "path": request.url.path, **context}, status_code=status)
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
@@ -149,41 +240,82 @@ def install(app: FastAPI, ctx: Context) -> None:
 
     @app.get("/ui/wards", response_class=HTMLResponse, include_in_schema=False)
     @guarded
-    def wards_page(request: Request) -> Response:
-        listing = views.wards(ctx.store())
-        top = [w for w in listing if w["kind"] in ("Wijk", "Dorp", "Stadsdeel")]
-        children: dict[str, list[dict[str, Any]]] = {}
-        for ward in listing:
-            if ward["kind"] == "Buurt" and ward["parent"]:
-                children.setdefault(ward["parent"], []).append(ward)
-        return render(request, "wards.html", wards=sorted(top, key=lambda w: w["name"]), children=children)
+    def wards_page(request: Request, iri: str | None = None) -> Response:
+        if iri:  # a ward whose IRI is not under id/gebied/ has its page here
+            return ward(request, iri)
+        listing = page_views.ward_list(request, views.wards(ctx.store()))
+        return render(request, "wards.html", listing=listing)
 
-    @app.get("/ui/wards/{name}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/ui/wards/{ref:path}", response_class=HTMLResponse, include_in_schema=False)
     @guarded
-    def ward_page(request: Request, name: str) -> Response:
+    def ward_page(request: Request, ref: str) -> Response:
+        return ward(request, ref)
+
+    def ward(request: Request, ref: str) -> Response:
+        """``ref`` is the IRI's path (the links), an IRI, or a name as typed (old links, people)."""
         store = ctx.store()
-        ward = views.ward_detail(store, name)
-        report = views.ward_afstemming(store, name)  # resolved as the ward itself, so both agree on which ward
-        return render(request, "ward.html", ward=ward, report=report)
+        detail = views.ward_detail(store, ref)
+        report = views.ward_afstemming(store, ref)  # resolved as the ward itself, so both agree on which ward
+        return render(request, "ward.html", ward=detail, report=report, view=page_views.ward_view(request, report),
+                      json_href=page_views.api_ward_path(detail["iri"]) + "/afstemming",
+                      print_href=page_views.with_params(request, all="1"), printing=page_views.show_all(request))
 
     @app.get("/ui/programmes", response_class=HTMLResponse, include_in_schema=False)
     @guarded
-    def programmes_page(request: Request) -> Response:
-        return render(request, "programmes.html", programmes=views.programmes(ctx.store()))
+    def programmes_page(request: Request, iri: str | None = None) -> Response:
+        if iri:
+            return programme(request, iri)
+        listing = page_views.programme_list(request, views.programmes(ctx.store()))
+        return render(request, "programmes.html", listing=listing)
 
-    @app.get("/ui/programmes/{name}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/ui/programmes/{ref:path}", response_class=HTMLResponse, include_in_schema=False)
     @guarded
-    def programme_page(request: Request, name: str) -> Response:
-        din = views.programme_din(ctx.store(), name)
+    def programme_page(request: Request, ref: str) -> Response:
+        return programme(request, ref)
+
+    def programme(request: Request, ref: str) -> Response:
+        store = ctx.store()
+        din = views.programme_din(store, ref)
         svg = din_svg.render(din, language(request)) if din["nodes"] else None
-        return render(request, "programme.html", din=din, svg=svg)
+        context = views.programme_context(store, din)
+        listing = views.programmes(store)
+        known = next((p for p in listing if p["iri"] == din["iri"]), {})
+        others = [{**p, "href": page_views.programme_href(p["iri"])} for p in views.namesakes(listing, din["iri"], din["name"])]
+        return render(request, "programme.html", din=din, svg=svg, municipality=din.get("municipality")
+                      or known.get("municipality"), namesakes=others, wards=context["wards"],
+                      budgets=page_views.paginate(request, context["budgets"], page_views.TABLE_SIZE, "p-budgets", "budgets"),
+                      actors=page_views.paginate(request, context["actors"], page_views.TABLE_SIZE, "p-actors", "actors"),
+                      budget_total=sum(b["amount"] or 0 for b in context["budgets"] if not b["total"]))
 
     @app.get("/ui/findings", response_class=HTMLResponse, include_in_schema=False)
     @guarded
     def findings_page(request: Request) -> Response:
-        findings = available(ctx, "shapes.findings", "validate")
-        rows = None if findings is None else [f.as_dict() for f in findings]
-        return render(request, "findings.html", findings=rows)
+        found = findings(ctx)
+        if found is None:
+            return render(request, "findings.html", view=None)
+        from beleidsgraaf.shapes.findings import check_names
+
+        view = page_views.findings_view(request, found, check_names(), language(request))
+        return render(request, "findings.html", view=view)
+
+    @app.get("/ui/findings.csv", include_in_schema=False)
+    @guarded
+    def findings_csv(request: Request) -> Response:
+        from beleidsgraaf.shapes.findings import check_names
+
+        lang = language(request)
+        selected = page_views.filter_findings(findings(ctx) or [], page_views.finding_filters(request))
+        body = page_views.findings_csv(selected, check_names(), lang, FINDINGS_CSV[lang])
+        name = "bevindingen.csv" if lang == "nl" else "findings.csv"
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/ui/findings.json", include_in_schema=False)
+    @guarded
+    def findings_json(request: Request) -> Response:
+        selected = page_views.filter_findings(findings(ctx) or [], page_views.finding_filters(request))
+        name = "bevindingen.json" if language(request) == "nl" else "findings.json"
+        return JSONResponse([f.as_dict() for f in selected], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.api_route("/ui/sparql", methods=["GET", "POST"], response_class=HTMLResponse, include_in_schema=False)
     async def sparql_page(request: Request) -> Response:
@@ -194,6 +326,23 @@ def install(app: FastAPI, ctx: Context) -> None:
             form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
             text = (form.get("query") or [""])[0]
         return await run_in_threadpool(_sparql_page, request, ctx, text)
+
+
+_FINDINGS: dict[str, Any] = {}
+
+
+def findings(ctx: Context) -> list[Any] | None:
+    """The SHACL findings of the store's current generation: validating takes a second or two, and the
+    findings page is asked again for every filter and page, so they are kept until the next ingest."""
+    store = ctx.store()
+    key = str(getattr(store, "current", None) or id(store))
+    if _FINDINGS.get("key") != key:
+        found = available(ctx, "shapes.findings", "validate")
+        if found is None:
+            return None
+        _FINDINGS.clear()
+        _FINDINGS.update(key=key, found=found)
+    return _FINDINGS["found"]
 
 
 def sparql_editor(request: Request, ctx: Context, text: str) -> Response:

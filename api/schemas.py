@@ -74,6 +74,11 @@ class NamedQuery(Open):
     sparql: str = Field(description="the query text; parameters are bound with VALUES, never spliced in")
 
 
+class Municipality(Open):
+    iri: str = Field(examples=[ALMELO])
+    name: str = Field(examples=["Almelo"])
+
+
 class Ward(Open):
     iri: str = Field(examples=[OSSENKOPPELERHOEK])
     name: str = Field(examples=["Ossenkoppelerhoek"])
@@ -110,6 +115,8 @@ class Efforts(Open):
 
 
 class WardDetail(Ward):
+    municipality: Municipality | None = None
+    namesakes: list[Ward] = Field([], description="other wards of the same name (in other municipalities)")
     parts: list[WardPart] = Field(description="the buurten of the ward")
     efforts: Efforts
 
@@ -129,18 +136,63 @@ class AfstemmingGroup(Open):
 
 
 class AfstemmingRule(Open):
+    iri: str | None = None
     rule: str = Field(description="the coordination rule as written")
     document: str = Field(examples=["Contract Wijksturing"])
+    duty_for: list[str] = Field([], description="whose efforts it binds: steering principles",
+                                examples=[["lijnsturing", "programmasturing"]])
+    coordinate_with: list[str] = Field([], description="the role they coordinate with", examples=[["wijkregisseur"]])
+    programme: str | None = Field(None, description="set when the rule stands in a programme's own contract and binds "
+                                                    "only that programme's efforts")
     evidence: list[Evidence] = []
 
 
+class ScopedEffort(Open):
+    effort: str = Field(examples=["Milieu-inspectie"])
+    iri: str
+    reach: str = Field(description="gericht, stadsbreed or onbekend", examples=["gericht"])
+    via: str | None = Field(None, description="the area named, when not the ward itself (a buurt, the wijk around)")
+    document: str | None = Field(None, examples=["Programmacontract Nieuwstraatkwartier"])
+    evidence: list[Evidence] = []
+    rules: list[str] = Field([], description="IRIs of the rules (in rules or programme_rules) that bind this effort")
+
+
+class OwnerGroup(Open):
+    owner: str | None = Field(None, description="line unit or programme; null when the documents name none",
+                              examples=["Uitvoering Fysiek"])
+    owner_iri: str | None = None
+    owner_kind: str | None = Field(None, description="unit (a line unit) or programme", examples=["unit"])
+    count: int
+    rules: list[str] = []
+    efforts: list[ScopedEffort]
+
+
+class SteeringGroup(Open):
+    steering: str = Field(description="lijnsturing, programmasturing, wijksturing or onbekend", examples=["lijnsturing"])
+    count: int
+    owners: list[OwnerGroup]
+
+
+class Scope(Open):
+    scope: str = Field(description="gericht (targeted at the ward), stadsbreed (city-wide) or onbekend (the documents "
+                                   "do not say which wards)", examples=["onbekend"])
+    uncertain: bool = Field(description="true for onbekend: these efforts may or may not reach the ward")
+    count: int
+    steering: list[SteeringGroup]
+
+
 class Afstemming(Open):
-    """Who coordinates with whom for a ward: efforts grouped by steering and owner, and the rules that apply."""
+    """Who coordinates with whom for a ward: what lands in it by scope, steering and owner, and the rules that apply."""
 
     ward: str = Field(examples=["Ossenkoppelerhoek"])
     iri: str = Field(examples=[OSSENKOPPELERHOEK])
-    groups: list[AfstemmingGroup]
-    rules: list[AfstemmingRule]
+    municipality: Municipality | None = None
+    counts: dict[str, int] = Field({}, examples=[{"gericht": 18, "stadsbreed": 61, "onbekend": 167}])
+    scopes: list[Scope] = Field([], description="targeted, city-wide and scope unknown, in that order")
+    groups: list[AfstemmingGroup] = Field(description="targeted and city-wide efforts by steering and owner (as "
+                                                      "the CLI prints them)")
+    rules: list[AfstemmingRule] = Field(description="the rules of the ward's municipality that involve ward steering")
+    programme_rules: list[AfstemmingRule] = Field([], description="rules in programme contracts that bind efforts here")
     contacts: list[Any] = []
     contact_named: bool = False
 
@@ -149,6 +201,7 @@ class Programme(Open):
     iri: str = Field(examples=[DUURZAAMHEID])
     name: str = Field(examples=["Duurzaamheid"])
     contract: str | None = Field(None, examples=["Programmacontract Duurzaamheid"])
+    municipality: Municipality | None = Field(None, description="tells namesakes apart (Duurzaamheid in Almelo and Utrecht)")
     nodes: int = Field(description="goals and efforts in its DIN", examples=[42])
 
 

@@ -127,6 +127,19 @@ def validate(store: Any, min_severity: str = "info") -> list[Finding]:
     return sorted(found, key=lambda f: (f.document or "~", f.lines or (0, 0), -rank(f.severity), f.shape, f.focus))
 
 
+def check_names() -> dict[str, tuple[str, str]]:
+    """Each check's name for people (Dutch, English): its message with the values left out, since the
+    check ids ("InspanningShape/draagtBijAan/minCount") are internal."""
+    names = {c.id: (_unfilled(c.message_nl), _unfilled(c.message_en)) for c in engine.constraints()}
+    names["NameVariants/ward"] = ("Gebied met andere schrijfwijzen", "Area written in other ways")
+    names["NameVariants/person"] = ("Persoon met andere schrijfwijzen", "Person written in other ways")
+    return names
+
+
+def _unfilled(message: str) -> str:
+    return engine.PLACEHOLDER.sub("…", message)
+
+
 def summary(found: list[Finding]) -> dict[str, int]:
     return {level: sum(1 for f in found if f.severity == level) for level in reversed(LEVELS)}
 

@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -576,3 +577,110 @@ def test_openapi_docs(client):
     spec = client.get("/openapi.json").json()
     assert {"/ask", "/search", "/sparql", "/wards/{name}", "/programmes/{name}", "/resource/{path}"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+# -- ward, programme, list and findings pages (issue 14) ------------------------------------------
+UTRECHT_BINNENSTAD = "https://w3id.org/beleidsgraaf/id/gebied/utrecht/binnenstad"
+NL = {"lang": "nl"}  # the client keeps the language cookie an earlier test set
+
+
+def test_afstemming_splits_targeted_citywide_and_unknown_scope_with_rules(client):
+    report = client.get("/wards/Nieuwstraatkwartier/afstemming").json()
+    assert report["municipality"]["name"] == "Almelo"
+    assert [s["scope"] for s in report["scopes"]] == ["gericht", "stadsbreed", "onbekend"]
+    counts = report["counts"]
+    assert counts["gericht"] > 0 and counts["stadsbreed"] > 0
+    assert counts["onbekend"] > 100, "the efforts whose documents name no ward are shown, not dropped"
+    unknown = report["scopes"][2]
+    assert unknown["uncertain"] and unknown["count"] == counts["onbekend"]
+    targeted = report["scopes"][0]
+    steering = {g["steering"]: g for g in targeted["steering"]}
+    assert {"lijnsturing", "programmasturing"} <= set(steering)
+    kinds = {o["owner_kind"] for g in targeted["steering"] for o in g["owners"]}
+    assert {"unit", "programme"} <= kinds  # line units and programmes both own efforts that land here
+    rules = {r["iri"]: r for r in report["rules"] + report["programme_rules"]}
+    line = steering["lijnsturing"]["owners"][0]
+    assert line["rules"] and all(iri in rules for iri in line["rules"])
+    who = {role for iri in line["rules"] for role in rules[iri]["coordinate_with"]}
+    assert "wijkregisseur" in who  # the line coordinates with the ward director, per a cited rule
+    for effort in line["efforts"]:
+        assert effort["document"] and effort["evidence"][0]["lines"][0] > 0
+    # Indicator-table cells are no effort, in the report as in the DIN.
+    labels = {e["effort"] for s in report["scopes"] for g in s["steering"] for o in g["owners"] for e in o["efforts"]}
+    assert not labels & {"1.000", "(2018)", "(jaartal)", "2019 2020 2021 2022 Bron"}
+
+
+def test_namesakes_are_two_pages_and_two_reports_by_iri_path(client):
+    utrecht = client.get("/wards/utrecht/binnenstad/afstemming").json()
+    assert utrecht["iri"] == UTRECHT_BINNENSTAD and utrecht["municipality"]["name"] == "Utrecht"
+    assert not utrecht["rules"], "Almelo's coordination rules bind nobody in Utrecht"
+    assert client.get("/wards/utrecht/binnenstad").json()["iri"] == UTRECHT_BINNENSTAD
+    almelo = client.get("/ui/wards/almelo/binnenstad", params=NL)
+    utrecht_page = client.get("/ui/wards/utrecht/binnenstad", params=NL)
+    assert almelo.status_code == utrecht_page.status_code == 200
+    assert "gemeente Almelo" in almelo.text and "gemeente Utrecht" in utrecht_page.text
+    assert 'href="/ui/wards/utrecht/binnenstad"' in almelo.text  # the namesake is linked
+    assert client.get("/ui/wards", params={"iri": UTRECHT_BINNENSTAD, **NL}).text.count("gemeente Utrecht") >= 1
+    listing = client.get("/ui/wards").text
+    assert 'href="/ui/wards/almelo/binnenstad"' in listing and 'href="/ui/wards/utrecht/binnenstad"' in listing
+    programmes = client.get("/ui/programmes").text
+    assert 'href="/ui/programmes/almelo/duurzaamheid"' in programmes
+    assert 'href="/ui/programmes/utrecht/duurzaamheid"' in programmes
+    assert client.get("/programmes/utrecht/duurzaamheid").json()["iri"].endswith("/utrecht/duurzaamheid")
+
+
+def test_ward_page_counts_first_then_groups_with_rules_and_lines(client):
+    page = client.get("/ui/wards/almelo/nieuwstraatkwartier", params=NL)
+    assert page.status_code == 200
+    html = page.text
+    assert html.index('id="afstemming-counts"') < html.index('id="scope-gericht"') < html.index('id="scope-onbekend"')
+    assert 'data-scope="onbekend"' in html and "Bereik onbekend" in html and "onzeker" in html
+    assert "<details" in html and "stemt af met de wijkregisseur" in html
+    assert "/documents/almelo-2020-contract-wijksturing.txt?from=" in html  # a rule's lines
+    assert "/documents/almelo-2019-programmacontracten.txt?from=" in html  # an effort's lines
+    assert "owner_kind" not in html and "programmasturing</" not in html  # words, not field names
+    # Long groups are paged; each group has its own page parameter, and ?all=1 shows everything.
+    nxt = re.search(r'href="([^"]*p-o-[0-9a-f]{8}=2#o-[0-9a-f]{8})"', html)
+    assert nxt, "a long owner group has a next page"
+    second = client.get(nxt.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200 and "11–" in second.text
+    full = client.get("/ui/wards/almelo/nieuwstraatkwartier", params={"all": "1", **NL}).text
+    assert full.count('<li>') > html.count('<li>') and "p-o-" not in full
+    english = client.get("/ui/wards/almelo/nieuwstraatkwartier", params={"lang": "en"}).text
+    assert "Scope unknown" in english and "coordinates with the ward director" in english
+
+
+def test_programme_page_shows_municipality_budgets_actors_wards_and_no_table_cells(client):
+    html = client.get("/ui/programmes/almelo/duurzaamheid", params=NL).text
+    assert "gemeente Almelo" in html and 'id="budgets"' in html and 'id="actors"' in html and 'id="places"' in html
+    assert "€ 200.000" in html and "S. Benayad" in html
+    assert 'href="/ui/wards/almelo/binnenstad"' in html
+    din = client.get("/programmes/almelo/duurzaamheid").json()
+    names = {n["name"] for n in din["nodes"]}
+    assert not names & {"1.000", "3.000", "(2018)", "(2017)", "(jaartal)", "2019 2020 2021 2022 Bron"}
+    assert len(din["nodes"]) > 40
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert ">1.000<" not in svg and ">(2018)<" not in svg
+
+
+def test_findings_page_counts_filters_and_downloads(client):
+    html = client.get("/ui/findings", params=NL).text
+    total = int(re.search(r'id="findings-shown">(\d+)<', html).group(1))
+    assert total > 100 and "Programmacontract Zorg" in html and "InspanningShape" not in html.split("<form")[0]
+    assert "Een … draagt niet bij aan een" in html  # checks named by their message, not their id
+    violations = client.get("/ui/findings", params={"severity": "violation", **NL}).text
+    shown = int(re.search(r'id="findings-shown">(\d+)<', violations).group(1))
+    assert 0 < shown < total
+    document = "almelo-2019-programmacontracten.txt#Programmacontract Zorg"
+    params = {"severity": "violation", "document": document, **NL}
+    zorg = client.get("/ui/findings", params=params).text
+    assert int(re.search(r'id="findings-shown">(\d+)<', zorg).group(1)) < shown
+    assert "/documents/almelo-2019-programmacontracten.txt?from=" in zorg
+    rows = list(csv.reader(io.StringIO(client.get("/ui/findings.csv", params=params).text)))
+    assert rows[0][:2] == ["ernst", "melding"] and len(rows) > 1 and {r[0] for r in rows[1:]} == {"violation"}
+    assert {r[3] for r in rows[1:]} == {"Programmacontract Zorg"}
+    data = client.get("/ui/findings.json", params=params).json()
+    assert len(data) == len(rows) - 1 and all(f["document_title"] == "Programmacontract Zorg" for f in data)
+    english = client.get("/ui/findings", params={"severity": "violation", "lang": "en"}).text
+    assert "A … contributes to no" in english or "contributes to no" in english
+    assert client.get("/ui/findings.csv", params={"lang": "en"}).text.startswith("severity,message")

@@ -43,6 +43,8 @@ def base(tmp_path_factory) -> tuple[str, bytes]:
     folder = tmp_path_factory.mktemp("base-src")
     shutil.copy(CORPUS / SMALL, folder / SMALL)
     shutil.copy(CORPUS / "MANIFEST.tsv", folder / "MANIFEST.tsv")
+    for sidecar in ("curated", "profiles"):  # what belongs to the file lives beside it, as in the corpus
+        shutil.copytree(CORPUS / sidecar, folder / sidecar)
     location = str(tmp_path_factory.mktemp("base") / "store")
     ingest([folder], open_store(location))
     return location, service.export(location, "nq")

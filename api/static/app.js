@@ -28,4 +28,15 @@
     var line = document.getElementById(location.hash.slice(1));
     if (line) { line.scrollIntoView({ block: "center" }); }
   }
+  // Ward, programme and findings pages: open every collapsed group before printing and close them again after,
+  // so a printed page holds what its counts promise (print CSS cannot open a <details>).
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.slice.call(document.querySelectorAll("details:not([open])"));
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();
