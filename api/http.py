@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,7 +34,8 @@ from beleidsgraaf.api.sparql_protocol import (
 from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.namespaces import ID
 from beleidsgraaf.ontology.store import EmbeddedStore, open_store
-from beleidsgraaf.queries import named, views
+from beleidsgraaf.queries import answer, named, views
+from beleidsgraaf.shapes import findings as findings_module
 
 ENV_CORPUS = "BELEIDSGRAAF_CORPUS"
 MAX_TEXT = 1000  # characters in a question or search text
@@ -64,14 +64,6 @@ class Context:
                 self._store.close()
                 self._generation = current
             return self._store
-
-
-def optional(module: str, attribute: str) -> Callable[..., Any]:
-    """A function from a module that may not be built yet; 501 with a clear message when missing."""
-    try:
-        return getattr(importlib.import_module(f"beleidsgraaf.{module}"), attribute)
-    except (ImportError, AttributeError):
-        raise Problem(501, f"{module}.{attribute} is not available in this version", kind="not-implemented") from None
 
 
 def text_param(value: str | None, name: str = "q") -> str:
@@ -235,7 +227,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def ask(q: Annotated[str, Query(description="question in Dutch or English (at most 1000 characters)",
                                     examples=["Welke lijnprojecten raken Ossenkoppelerhoek?"])]) -> JSONResponse:
         question = text_param(q)
-        return JSONResponse(optional("queries.answer", "ask")(ctx.store(), question))
+        return JSONResponse(answer.ask(ctx.store(), question))
 
     @app.get("/search", tags=["questions"], summary="Ranked passages with document and lines",
              response_model=schemas.SearchResult,
@@ -244,7 +236,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
                                        examples=["wijkregisseur Ossenkoppelerhoek"])],
                k: Annotated[int, Query(ge=1, le=100, description="how many passages", examples=[3])] = 10) -> JSONResponse:
         text = text_param(q)
-        passages = optional("queries.search", "search")(ctx.store(), text, k)
+        passages = search.search(ctx.store(), text, k)
         return JSONResponse({"query": text, "passages": [p.as_dict() for p in passages]})
 
     # -- SPARQL --------------------------------------------------------------------------------
@@ -385,7 +377,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
              description="The SHACL shapes' findings on the current graph, each with the document lines concerned.")
     def validate(min_severity: Annotated[str, Query(description="the least severe level to list: info, warning or "
                                                                 "violation", examples=["warning"])] = "info") -> JSONResponse:
-        findings = optional("shapes.findings", "validate")(ctx.store(), min_severity=min_severity)
+        findings = findings_module.validate(ctx.store(), min_severity=min_severity)
         return JSONResponse([f.as_dict() for f in findings])
 
     # -- resources and documents ---------------------------------------------------------------

@@ -20,6 +20,8 @@ from beleidsgraaf.errors import BeleidsgraafError
 from beleidsgraaf.ontology.namespaces import BG, DCTERMS, ID, PREFIXES, PROV
 from beleidsgraaf.ontology.store import bind_values
 from beleidsgraaf.queries import named, views
+from beleidsgraaf.queries.answer import ask
+from beleidsgraaf.shapes.findings import validate
 
 if TYPE_CHECKING:
     from beleidsgraaf.api.http import Context
@@ -214,29 +216,14 @@ def guarded(handler: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def available(ctx: Context, module: str, attribute: str, *args: Any, **kwargs: Any) -> Any:
-    """Call an optional use case; None when that module is not built yet."""
-    from beleidsgraaf.api.http import optional
-
-    try:
-        function = optional(module, attribute)
-    except Problem:
-        return None
-    return function(ctx.store(), *args, **kwargs)
-
-
 def install(app: FastAPI, ctx: Context) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     @guarded
     def home(request: Request, q: str | None = None) -> Response:
         from beleidsgraaf.api.http import text_param
 
-        answer, unavailable = None, False
-        if q is not None and q.strip():
-            question = text_param(q)
-            answer = available(ctx, "queries.answer", "ask", question)
-            unavailable = answer is None
-        return render(request, "ask.html", q=q or "", answer=answer, unavailable=unavailable)
+        answer = ask(ctx.store(), text_param(q)) if q is not None and q.strip() else None
+        return render(request, "ask.html", q=q or "", answer=answer)
 
     @app.get("/ui/wards", response_class=HTMLResponse, include_in_schema=False)
     @guarded
@@ -337,9 +324,7 @@ def findings(ctx: Context) -> list[Any] | None:
     store = ctx.store()
     key = str(getattr(store, "current", None) or id(store))
     if _FINDINGS.get("key") != key:
-        found = available(ctx, "shapes.findings", "validate")
-        if found is None:
-            return None
+        found = validate(store)
         _FINDINGS.clear()
         _FINDINGS.update(key=key, found=found)
     return _FINDINGS["found"]

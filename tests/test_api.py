@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import re
@@ -19,13 +18,6 @@ from tests.conftest import CORPUS
 OSSENKOPPELERHOEK = "https://w3id.org/beleidsgraaf/id/gebied/almelo/ossenkoppelerhoek"
 PROBLEM = "application/problem+json"
 WIJKEN = "PREFIX bg: <https://w3id.org/beleidsgraaf/def#> SELECT DISTINCT ?w WHERE { ?w a bg:Wijk } ORDER BY ?w"
-
-
-def has(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(f"beleidsgraaf.{module}") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -516,7 +508,6 @@ def test_ask_and_search_reject_empty_and_huge_input(client):
     problem(client.get("/search", params={"q": "wijk", "k": 0}), 422)
 
 
-@pytest.mark.skipif(not has("queries.answer"), reason="queries.answer (issue 5) is not built yet")
 def test_ask_returns_the_answer_contract(client):
     r = client.get("/ask", params={"q": "Welke lijnprojecten raken Ossenkoppelerhoek?"})
     assert r.status_code == 200, r.text
@@ -525,7 +516,6 @@ def test_ask_returns_the_answer_contract(client):
     assert body["question"] == "Welke lijnprojecten raken Ossenkoppelerhoek?" and body["answer"]
 
 
-@pytest.mark.skipif(not has("queries.search"), reason="queries.search (issue 5) is not built yet")
 def test_search_returns_cited_passages(client):
     r = client.get("/search", params={"q": "wijkregisseur Ossenkoppelerhoek", "k": 3})
     assert r.status_code == 200, r.text
@@ -534,7 +524,6 @@ def test_search_returns_cited_passages(client):
     assert all(p["document"].endswith(".txt") and p["lines"][0] > 0 for p in passages)
 
 
-@pytest.mark.skipif(not has("queries.reports"), reason="queries.reports (issue 5) is not built yet")
 def test_afstemming_report(client):
     r = client.get("/wards/ossenkopplerhoek/afstemming")
     assert r.status_code == 200, r.text
@@ -542,7 +531,6 @@ def test_afstemming_report(client):
     problem(client.get("/wards/Atlantis/afstemming"), 404)
 
 
-@pytest.mark.skipif(not has("shapes.findings"), reason="shapes.findings (SHACL issue) is not built yet")
 def test_validate_lists_findings(client):
     r = client.get("/validate")
     assert r.status_code == 200, r.text
