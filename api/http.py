@@ -34,8 +34,10 @@ from beleidsgraaf.api.sparql_protocol import (
 from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.namespaces import ID
 from beleidsgraaf.ontology.store import EmbeddedStore, open_store
-from beleidsgraaf.queries import answer, named, views
-from beleidsgraaf.shapes import findings as findings_module
+from beleidsgraaf.queries import named, views
+from beleidsgraaf.queries.answer import ask as answer_question
+from beleidsgraaf.queries.search import search as search_passages
+from beleidsgraaf.shapes.findings import validate as validate_store
 
 ENV_CORPUS = "BELEIDSGRAAF_CORPUS"
 MAX_TEXT = 1000  # characters in a question or search text
@@ -227,7 +229,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def ask(q: Annotated[str, Query(description="question in Dutch or English (at most 1000 characters)",
                                     examples=["Welke lijnprojecten raken Ossenkoppelerhoek?"])]) -> JSONResponse:
         question = text_param(q)
-        return JSONResponse(answer.ask(ctx.store(), question))
+        return JSONResponse(answer_question(ctx.store(), question))
 
     @app.get("/search", tags=["questions"], summary="Ranked passages with document and lines",
              response_model=schemas.SearchResult,
@@ -236,7 +238,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
                                        examples=["wijkregisseur Ossenkoppelerhoek"])],
                k: Annotated[int, Query(ge=1, le=100, description="how many passages", examples=[3])] = 10) -> JSONResponse:
         text = text_param(q)
-        passages = search.search(ctx.store(), text, k)
+        passages = search_passages(ctx.store(), text, k)
         return JSONResponse({"query": text, "passages": [p.as_dict() for p in passages]})
 
     # -- SPARQL --------------------------------------------------------------------------------
@@ -377,7 +379,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
              description="The SHACL shapes' findings on the current graph, each with the document lines concerned.")
     def validate(min_severity: Annotated[str, Query(description="the least severe level to list: info, warning or "
                                                                 "violation", examples=["warning"])] = "info") -> JSONResponse:
-        findings = findings_module.validate(ctx.store(), min_severity=min_severity)
+        findings = validate_store(ctx.store(), min_severity=min_severity)
         return JSONResponse([f.as_dict() for f in findings])
 
     # -- resources and documents ---------------------------------------------------------------

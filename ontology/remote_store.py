@@ -25,11 +25,13 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -49,6 +51,14 @@ ENV_MAX_UPDATE = "BELEIDSGRAAF_MAX_UPDATE_BYTES"
 QUERIES = Path(__file__).parent / "queries"
 ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
           "application/sparql-results+xml;q=0.5")
+# For CONSTRUCT and DESCRIBE: Virtuoso answers them in the first acceptable type even when that is a results
+# format (rows ?s ?p ?o in sparql-results+json), so these ask for graph formats only.
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+# The prologue (comments, BASE, PREFIX) before a query's form keyword.
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
+# Triples per INSERT DATA: Virtuoso 7's SPARQL parser runs out of stack ("SP030: SPARQL compiler ... memory
+# exhausted") on one INSERT DATA of some thousands of triples, so a graph is inserted in blocks of this many.
+INSERT_DATA_TRIPLES = 1000
 GRAPH_FORMATS = {"application/n-triples": "nt", "text/turtle": "turtle", "text/plain": "nt",
                  "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
 
@@ -123,7 +133,11 @@ class RemoteStore:
 
     # -- reading -----------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
-        response = self._post(self.location.endpoint, bind_values(sparql, bindings or {}), "application/sparql-query", ACCEPT)
+        # URL-encoded POST (SPARQL 1.1 Protocol §2.1.2), which every server takes: Virtuoso 7 never answers a
+        # direct POST of application/sparql-query.
+        form = urlencode({"query": bind_values(sparql, bindings or {})})
+        accept = GRAPH_ACCEPT if _query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else ACCEPT
+        response = self._post(self.location.endpoint, form, "application/x-www-form-urlencoded", accept)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if media in GRAPH_FORMATS:
             parsed = Graph()
@@ -233,6 +247,12 @@ class RemoteStore:
         return self.generations.writing(waiting)
 
 
+def _query_form(sparql: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the query's first keyword after its prologue (upper case)."""
+    rest = sparql[_PROLOGUE.match(sparql).end():]
+    return rest[:9].split("{")[0].split()[0].upper() if rest.strip() else ""
+
+
 def _embedded_forms(terms: Iterable[Node]) -> dict[Literal, Literal]:
     """Each literal among ``terms`` (language-tagged ones aside) as the embedded store gives it back: read
     through Oxigraph, as that store reads it (simple literals typed xsd:string, values canonical), and
@@ -264,15 +284,17 @@ def _embedded_ntriples(graph: Graph) -> str:
 def _update_requests(graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef], limit: int) -> Iterator[str]:
     """SPARQL Update requests: one operation group per graph, packed into requests up to ``limit`` bytes.
 
-    Terms are written as N-Triples (escaped) in the embedded store's canonical forms (``_embedded_ntriples``).
+    Terms are written as N-Triples (escaped) in the embedded store's canonical forms (``_embedded_ntriples``),
+    at most ``INSERT_DATA_TRIPLES`` to an ``INSERT DATA``.
     """
     operations = [f"DROP SILENT GRAPH {URIRef(name).n3()}" for name in drop if name not in graphs]
     for name, graph in graphs.items():
         iri = URIRef(name).n3()
         triples = _embedded_ntriples(graph)
         operation = f"DROP SILENT GRAPH {iri}"
-        if triples.strip():
-            operation += f" ;\nINSERT DATA {{ GRAPH {iri} {{\n{triples}}} }}"
+        lines = triples.splitlines(keepends=True)  # N-Triples: one triple a line
+        for start in range(0, len(lines), INSERT_DATA_TRIPLES):
+            operation += f" ;\nINSERT DATA {{ GRAPH {iri} {{\n{''.join(lines[start:start + INSERT_DATA_TRIPLES])}}} }}"
         operations.append(operation)
     batch: list[str] = []
     size = 0
