@@ -31,6 +31,14 @@ BGSH = Namespace("https://w3id.org/beleidsgraaf/shapes#")
 SHAPES_IRI = URIRef("https://w3id.org/beleidsgraaf/shapes")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 CORE = ("minCount", "maxCount", "minInclusive", "in")
+# What a shape may say besides its constraints: it is read (severity, messages) or only documents the shape.
+DESCRIPTIVE = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
+               RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+               URIRef("http://www.w3.org/2000/01/rdf-schema#comment")}
+NODE_KEYS = DESCRIPTIVE | {SH.sparql, SH.property, SH.targetClass}
+# A SHACL-SPARQL select here finds its own focus nodes (see above), so any target suits a shape of sh:sparql
+# constraints alone; core property constraints are run per sh:targetClass only.
+OTHER_TARGETS = {SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
 PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
@@ -95,10 +103,33 @@ def _core(name: str) -> str:
     return (HERE / "core" / f"{name}.rq").read_text(encoding="utf-8")
 
 
+class UnsupportedShape(ValueError):
+    """A shape uses SHACL this engine does not run: raised, so no check is ever skipped in silence."""
+
+
+def _supported(graph: Graph, shape: Node) -> None:
+    unknown = {p for p in graph.predicates(shape) if p not in NODE_KEYS}
+    if graph.value(shape, SH.property) is None:
+        unknown -= OTHER_TARGETS
+    if unknown:
+        raise UnsupportedShape(f"{_local(shape)}: the engine does not run {', '.join(sorted(_local(p) for p in unknown))}")
+    if graph.value(shape, SH.property) is not None and graph.value(shape, SH.targetClass) is None:
+        raise UnsupportedShape(f"{_local(shape)}: property constraints need a sh:targetClass here")
+    for prop in graph.objects(shape, SH.property):
+        extra = {p for p in graph.predicates(prop) if p not in DESCRIPTIVE and _local(p) not in CORE}
+        if extra:
+            raise UnsupportedShape(f"{_local(shape)}: the engine does not run {', '.join(sorted(_local(p) for p in extra))}")
+
+
 def constraints(graph: Graph | None = None) -> list[Constraint]:
     graph = graph if graph is not None else shapes_graph()
     found: list[Constraint] = []
-    for shape in sorted(set(graph.subjects(RDF.type, SH.NodeShape)), key=str):
+    shapes = set(graph.subjects(RDF.type, SH.NodeShape)) | set(graph.subjects(SH.targetClass, None))
+    stray = set(graph.subjects(RDF.type, SH.PropertyShape)) - set(graph.objects(None, SH.property))
+    if stray:
+        raise UnsupportedShape(f"property shapes outside a node shape: {', '.join(sorted(_local(s) for s in stray))}")
+    for shape in sorted(shapes, key=str):
+        _supported(graph, shape)
         for constraint in graph.objects(shape, SH.sparql):
             select = str(graph.value(constraint, SH.select))
             cid = _local(constraint) if isinstance(constraint, URIRef) else f"{_local(shape)}/sparql"

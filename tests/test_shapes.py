@@ -302,3 +302,40 @@ def test_cli_validate_json_and_exit_codes(corpus_store):
 def test_cli_validate_empty_store_is_a_usage_error(tmp_path):
     command = [sys.executable, "-m", "beleidsgraaf.api.cli", "validate", "--store", str(tmp_path / "none")]
     assert subprocess.run(command, capture_output=True, check=False).returncode == 2
+
+
+def test_the_engine_refuses_shacl_it_does_not_run():
+    """A constraint component or target the engine cannot run raises instead of being skipped in silence."""
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern "^a" ] .
+    """, format="turtle")
+    with pytest.raises(engine.UnsupportedShape, match="pattern"):
+        engine.constraints(shapes)
+    targets = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+    """, format="turtle")
+    with pytest.raises(engine.UnsupportedShape, match="targetSubjectsOf"):
+        engine.constraints(targets)
+    closed = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .
+    """, format="turtle")
+    with pytest.raises(engine.UnsupportedShape, match="closed"):
+        engine.constraints(closed)
+    assert engine.constraints()  # the project's own shapes use only what the engine runs
+
+
+@pytest.mark.parametrize("name", ["no visie", "tactical goal under two strategic goals", "operational goal skips a level",
+                                  "effort with no goal", "buurt in two wijken", "table sum mismatch", "hours mismatch",
+                                  "negative budget", "curated fact without lines"])
+def test_engine_and_pyshacl_findings_one_by_one(tmp_path, name):
+    """Each finding, by focus node and severity, as often in one engine as in the other (not only as sets)."""
+    data = broken(name) + Graph().parse(ROOT / "ontology" / "beleidsgraaf.ttl")
+    _, report, _ = pyshacl.validate(data, shacl_graph=engine.shapes_graph(), allow_warnings=True)
+    sh = engine.SH
+    theirs = sorted((str(report.value(r, sh.focusNode)), engine.SEVERITIES[report.value(r, sh.resultSeverity)])
+                    for r in report.subjects(RDF.type, sh.ValidationResult))
+    ours = sorted((f.focus, f.severity) for f in validate(store_of(tmp_path, broken(name))))
+    assert theirs and theirs == ours
