@@ -12,6 +12,19 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 
 
+def _shared(name: str) -> Path:
+    """A folder of the shared data: $BELEIDSGRAAF_SHARED, else shared/ beside the checkout or above it (CI lays a
+    copy beside the clone)."""
+    import os
+
+    roots = [Path(os.environ["BELEIDSGRAAF_SHARED"])] if os.environ.get("BELEIDSGRAAF_SHARED") else []
+    roots += [parent / "shared" for parent in ROOT.parents]
+    return next((root / name for root in roots if (root / name).is_dir()), roots[0] / name if roots else ROOT / name)
+
+
+EXTERN = _shared("corpus-extern")
+
+
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory):
     """The shared corpus ingested once per session into an Oxigraph store."""

@@ -24,9 +24,7 @@ from beleidsgraaf.textkey import norm
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "extern"
-EXTERN = ROOT.parent / "shared" / "corpus-extern"
-if not EXTERN.is_dir():  # CI lays shared/ beside the clone
-    EXTERN = ROOT.parent.parent / "shared" / "corpus-extern"
+from tests.conftest import EXTERN  # noqa: E402 - one place finds the shared data
 
 
 @dataclass

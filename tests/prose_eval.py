@@ -29,9 +29,7 @@ from beleidsgraaf.textkey import norm
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"
 CORPUS = ROOT / "corpus"
-EXTERN = ROOT.parent / "shared" / "corpus-extern"
-if not EXTERN.is_dir():  # CI lays shared/ beside the clone
-    EXTERN = ROOT.parent.parent / "shared" / "corpus-extern"
+from tests.conftest import EXTERN  # noqa: E402 - one place finds the shared data
 
 TUNED = ("almelo-2008-notitie-wijkaanpak.txt", "almelo-2020-contract-wijksturing.txt", "wassenaar-2023-jaarstukken.pdf")
 HELD_APART = ("almelo-2023-plan-leefbare-wijken-en-dorpen.txt", "utrecht-2011-wijkgericht-werken.txt",

@@ -10,9 +10,7 @@ from beleidsgraaf.ingest.readers import read
 from beleidsgraaf.textkey import norm
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERN = ROOT.parent / "shared" / "corpus-extern"
-if not EXTERN.is_dir():  # CI lays shared/ beside the clone
-    EXTERN = ROOT.parent.parent / "shared" / "corpus-extern"
+from tests.conftest import EXTERN  # noqa: E402 - one place finds the shared data
 
 
 def places(text: str, municipality: str) -> dict[str, tuple[str, str | None]]:
