@@ -23,6 +23,7 @@ from beleidsgraaf.api import messages
 from beleidsgraaf.api.cli_layout import MAX_WIDTH, line, pack, short_iri, width, wrap
 from beleidsgraaf.api.messages import either, t
 from beleidsgraaf.errors import InputError, NotFoundError
+from beleidsgraaf.queries.paging import DEFAULT_LIMIT
 
 out = Console()
 StoreOpt = Annotated[str | None, typer.Option("--store", help="store folder (env BELEIDSGRAAF_STORE, default ./.beleidsgraaf)")]
@@ -120,9 +121,17 @@ def query(
         "--param", "-p", help="NAME=VALUE, repeatable; a resource by IRI or by name (ward=Ossenkoppelerhoek)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     store: StoreOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="rows per page")] = DEFAULT_LIMIT,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="rows to skip (the next page: --offset LIMIT)")] = 0,
+    every: Annotated[bool, typer.Option("--all", help="every row, not one page")] = False,
 ) -> None:
-    """Run a named query with bound parameters (values are never spliced into the SPARQL text)."""
+    """Run a named query with bound parameters (values are never spliced into the SPARQL text).
+
+    A listing comes a page at a time (--limit, --offset, --all) with a line "rows X–Y of N" (on stderr
+    for json and csv, so their output stays one document).
+    """
     from beleidsgraaf.api.cli import FORMATS, choice, render
+    from beleidsgraaf.queries.paging import run_page
     from beleidsgraaf.queries.resolve import as_iri
 
     chosen = _named_query(name)
@@ -142,7 +151,17 @@ def query(
             continue
         # An IRI (or bg:/id: prefixed name) is bound as given, as before; anything else is a name to look up.
         values[key] = as_iri(value) or resolve_name(graph, value, p.kinds, param=key).iri
-    render(graph.query(chosen.text, chosen.bind(values)), fmt)
+    bound = chosen.bind(values)
+    if every:
+        render(graph.query(chosen.text, bound), fmt)
+        return
+    result, total = run_page(graph, chosen.text, bound, limit, offset)
+    render(result, fmt)
+    if total is not None:
+        shown = len(result)  # type: ignore[arg-type]
+        text = t("query.rows", first=offset + 1, last=offset + shown, total=total) if shown else \
+            t("query.rows_none", first=offset + 1, total=total)
+        line(out if fmt == "table" else Console(stderr=True), text)
 
 
 def ask(
@@ -211,28 +230,72 @@ def afstemming(
     if as_json:
         _dump(report)
         return
-    size = min(width(out), MAX_WIDTH)
-    for text in wrap(t("afstemming.title", ward=report["ward"]), size):
+    _print_afstemming(report, min(width(out), MAX_WIDTH))
+
+
+def _cites(evidence: list[dict[str, Any]]) -> str:
+    """``file.txt:415-419, 423-428; other.txt:12``: each file named once, its line spans after it."""
+    spans: dict[str, list[str]] = {}
+    for e in evidence:
+        first, last = e["lines"]
+        span = f"{first}-{last}" if last != first else str(first)
+        if span not in spans.setdefault(e["document"], []):
+            spans[e["document"]].append(span)
+    return "; ".join(f"{file}:{', '.join(found)}" for file, found in spans.items())
+
+
+def _print_afstemming(report: dict[str, Any], size: int) -> None:
+    """The report as the ward page shows it: counts first, then per scope (targeted, city-wide, unknown: shown
+    and marked uncertain, never dropped) the efforts by steering principle and owner, each owner with whom its
+    rules say it coordinates. Indented two spaces per level, so the levels read (and parse) without boxes."""
+    from beleidsgraaf.api.page_views import coordination
+
+    town = (report.get("municipality") or {}).get("name")
+    title = t("afstemming.title_in", ward=report["ward"], municipality=town) if town else t("afstemming.title",
+                                                                                           ward=report["ward"])
+    for text in wrap(title, size):
         line(out, text, "bold")
-    for group in report["groups"]:
+    counts = report["counts"]
+    for text in pack([t(f"afstemming.count.{scope}", n=counts.get(scope, 0)) for scope in counts], size, ""):
+        line(out, text)
+    rules = {r["iri"]: r for r in [*report["rules"], *report["programme_rules"]]}
+    for scope in report["scopes"]:
         out.print()
-        owner = group["owner"] if group["owner"] != "—" else t("afstemming.no_owner")
-        steering = _translated("steering", group["steering"])
-        for text in wrap(f"{steering} · {owner}", size):
+        for text in wrap(t(f"afstemming.scope.{scope['scope']}", n=scope["count"]), size):
             line(out, text, "bold")
-        for effort in group["efforts"]:
-            cite = "; ".join(f"{e['document']}:{e['lines'][0]}" for e in effort["evidence"])
-            reach = _translated("reach", effort["reach"])
-            for text in wrap(f"{effort['effort']} ({reach})" + (f" [{cite}]" if cite else ""), size, "  • ", "    "):
+        if scope["uncertain"]:
+            for text in wrap(t("afstemming.uncertain"), size, "  "):
+                line(out, text, "italic")
+        if not scope["steering"]:
+            for text in wrap(t("afstemming.none"), size, "  "):
                 line(out, text)
-    if not report["groups"]:
-        out.print()
-        for text in wrap(t("afstemming.none"), size):
-            line(out, text)
+        for group in scope["steering"]:
+            steering = _translated("steering", group["steering"])
+            for text in wrap(f"{steering[:1].upper()}{steering[1:]} ({group['count']})", size, "  "):
+                line(out, text, "bold")
+            for owner in group["owners"]:
+                kind = f" · {t('owner.' + owner['owner_kind'])}" if owner["owner_kind"] else ""
+                name = owner["owner"] or t("afstemming.no_owner").capitalize()
+                for text in wrap(f"{name}{kind} ({owner['count']})", size, "    "):
+                    line(out, text, "bold")
+                said = coordination(owner, group["steering"], rules)
+                for entry in said:
+                    sources = "; ".join(f"{d['title']}: {_cites([e for r in d['rules'] for e in r['evidence']])}"
+                                        for d in entry["documents"])
+                    role = t(f"role.{entry['with']}") if f"role.{entry['with']}" in messages.MESSAGES else entry["with"]
+                    for text in wrap(t("afstemming.with", role=role, sources=sources), size, "      ", "        "):
+                        line(out, text)
+                if not said:
+                    for text in wrap(t("afstemming.no_rule"), size, "      "):
+                        line(out, text)
+                for effort in owner["efforts"]:
+                    cite = _cites(effort["evidence"])
+                    for text in wrap(effort["effort"] + (f" [{cite}]" if cite else ""), size, "      • ", "        "):
+                        line(out, text)
     out.print()
     line(out, t("afstemming.rules") if report["rules"] else t("afstemming.no_rules"), "bold")
     for rule in report["rules"]:
-        cite = "; ".join(f"{e['document']}:{e['lines'][0]}" for e in rule["evidence"])
+        cite = _cites(rule["evidence"])
         for text in wrap(rule["rule"] + (f" [{cite}]" if cite else ""), size, "  • ", "    "):
             line(out, text)
     if not report["contact_named"]:

@@ -418,7 +418,7 @@ def test_named_query_bad_input(client):
 
 # -- wards and programmes -------------------------------------------------------------------------
 def test_wards_list(client):
-    wards = client.get("/wards").json()
+    wards = client.get("/wards", params={"limit": 1000}).json()["items"]
     by_name = {w["name"]: w for w in wards}
     assert by_name["Ossenkoppelerhoek"]["kind"] == "Wijk"
     assert by_name["Ossenkoppelerhoek"]["aliases"] == ["Ossenkopplerhoek"]
@@ -452,7 +452,7 @@ def test_unknown_ward_is_404_with_suggestions(client):
 
 def test_programmes_and_din(client):
     programmes: dict = {}
-    for p in client.get("/programmes").json():  # names repeat across municipalities (Duurzaamheid in Utrecht too)
+    for p in client.get("/programmes").json()["items"]:  # names repeat across municipalities (Duurzaamheid in Utrecht too)
         if p["nodes"] >= programmes.get(p["name"], {"nodes": -1})["nodes"]:
             programmes[p["name"]] = p
     assert programmes["Duurzaamheid"]["nodes"] > 10
@@ -534,7 +534,7 @@ def test_afstemming_report(client):
 def test_validate_lists_findings(client):
     r = client.get("/validate")
     assert r.status_code == 200, r.text
-    assert isinstance(r.json(), list)
+    assert isinstance(r.json()["items"], list) and r.json()["total"] >= len(r.json()["items"])
 
 
 # -- the web page ---------------------------------------------------------------------------------
@@ -615,6 +615,89 @@ def test_namesakes_are_two_pages_and_two_reports_by_iri_path(client):
     assert 'href="/ui/programmes/almelo/duurzaamheid"' in programmes
     assert 'href="/ui/programmes/utrecht/duurzaamheid"' in programmes
     assert client.get("/programmes/utrecht/duurzaamheid").json()["iri"].endswith("/utrecht/duurzaamheid")
+
+
+def _effort_rows_of_the_report(report: dict) -> list[tuple[str, str, str | None, str]]:
+    return [(scope["scope"], group["steering"], owner["owner"], " ".join(effort["effort"].split()))
+            for scope in report["scopes"] for group in scope["steering"] for owner in group["owners"]
+            for effort in owner["efforts"]]
+
+
+def _effort_rows_of_the_page(html: str) -> list[tuple[str, str, str | None, str]]:
+    from lxml import html as lxml_html
+
+    rows = []
+    for section in lxml_html.fromstring(html).xpath('//section[@data-scope]'):
+        scope = section.get("data-scope")
+        for group in section.xpath('.//details[contains(@class, "steering")]'):
+            steering = group.get("id").removeprefix(f"s-{scope}-")
+            for owner in group.xpath('.//div[@class="owner"]'):
+                heading = owner.xpath("./h3")[0]
+                named = heading.xpath("./a") or ([heading] if heading.xpath("./small") else [])
+                name = (named[0].text or "").strip() if named else None
+                rows += [(scope, steering, name, " ".join(a.text_content().split()))
+                         for a in owner.xpath('.//a[@class="effort-name"]')]
+    return rows
+
+
+def _effort_rows_of_the_cli(text: str, language: str) -> list[tuple[str, str, str | None, str]]:
+    """The CLI's text read back by its indentation: scope (0), steering (2), owner (4), effort (6, "• ")."""
+    from beleidsgraaf.api.messages import MESSAGES
+
+    def said(key: str) -> str:
+        return MESSAGES[key][("nl", "en").index(language)]
+
+    scopes = {said(f"afstemming.scope.{k}").split(" ({n})")[0]: k for k in ("gericht", "stadsbreed", "onbekend")}
+    steerings = {said(f"steering.{k}").capitalize(): k
+                 for k in ("lijnsturing", "programmasturing", "wijksturing", "onbekend")}
+    heading = re.compile(r"^(.*) \((\d+)\)$")
+    rows: list[list] = []
+    scope = steering = owner = None
+    reading = False  # whether an indented line continues an effort
+    for raw in text.splitlines():
+        indent, body = len(raw) - len(raw.lstrip(" ")), raw.strip()
+        found = heading.match(body)
+        if indent == 0 and body:
+            scope = scopes.get(found.group(1)) if found else None
+            reading = False
+        elif scope is None or not body:
+            continue
+        elif indent == 2 and found:
+            steering, reading = steerings[found.group(1)], False
+        elif indent == 4 and found:
+            name = found.group(1).rsplit(" · ", 1)[0]
+            owner, reading = (None if name == said("afstemming.no_owner").capitalize() else name), False
+        elif indent == 6:
+            reading = body.startswith("• ")
+            if reading:
+                rows.append([scope, steering, owner, body[2:]])
+        elif indent == 8 and reading:
+            rows[-1][3] += " " + body
+    return [(a, b, c, re.sub(r" \[[^\[\]]*\]$", "", text)) for a, b, c, text in rows]
+
+
+@pytest.mark.parametrize("ward, path", [("Nieuwstraatkwartier", "almelo/nieuwstraatkwartier"),
+                                        ("Sluitersveld", "almelo/sluiterseveld")])
+def test_the_page_the_api_and_the_cli_show_the_same_afstemming(client, corpus_store, ward, path):
+    """Same efforts in the same groups (scope, steering principle, owner) in all three, the efforts of unknown
+    scope included and marked uncertain."""
+    import os
+    import subprocess
+    import sys
+
+    report = client.get(f"/wards/{path}/afstemming").json()
+    expected = _effort_rows_of_the_report(report)
+    assert {row[0] for row in expected} >= {"stadsbreed", "onbekend"}
+    page = client.get(f"/ui/wards/{path}", params={"all": "1", **NL})
+    assert page.status_code == 200
+    assert _effort_rows_of_the_page(page.text) == expected
+    env = {**os.environ, "COLUMNS": "80", "BELEIDSGRAAF_LANG": "nl"}
+    run = subprocess.run([sys.executable, "-m", "beleidsgraaf", "afstemming", ward, "--store", corpus_store[2]],
+                         capture_output=True, text=True, env=env, check=False, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert _effort_rows_of_the_cli(run.stdout, "nl") == expected
+    assert "(onzeker)" in run.stdout.splitlines()[1] and "Bereik onbekend, onzeker" in run.stdout
+    assert all(len(line) <= 80 for line in run.stdout.splitlines())
 
 
 def test_ward_page_counts_first_then_groups_with_rules_and_lines(client):
