@@ -143,8 +143,13 @@ def shared(ctx: Context) -> Reply:
     found = (ctx.linked.first_of(m, "programme", "document") for m in ctx.linked.mentions)
     owners = list({norm(e.label): e for e in found if e is not None}.values())
     wards = re.search(r"\bwijk|\bbuurt|\bdorp|\bgebied|\bward|neighbourhood|village|area", ctx.question, re.I)
-    actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen|organisat|partij", ctx.question, re.I) or (
-        len(owners) >= 2 and not wards)
+    asked_actors = re.search(r"actor|person|persoon|personen|partner|team|people|mensen|organisat|partij", ctx.question, re.I)
+    if len(owners) >= 2 and not wards and not asked_actors:
+        # "Wat hebben A en B gemeen?": everything the two share (references, wards, actors, passages), not one list.
+        from beleidsgraaf.queries.handlers_compare import programme_pair
+
+        return programme_pair(ctx)
+    actors = asked_actors
     rows, sparql = ctx.run("shared-actors" if actors else "shared-wards")
     if actors:
         items = [Item(f"{r.name}: {r.roles}", str(r.agent)) for r in rows]

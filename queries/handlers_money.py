@@ -230,24 +230,83 @@ def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = N
     return [r for r, score in zip(rows, scores, strict=True) if score >= best / 2] if best else rows
 
 
+# Calendar weeks, used only where a document states hours per week and no hours per year for any row; the answer
+# then says that this factor was assumed.
+WEEKS_PER_YEAR = 52
+PER_YEAR = re.compile(r"per jaar|per year|jaarlijks|annual|a year|yearly|\bp/?jr\b", re.I)
+PER_WEEK = re.compile(r"per week|a week|weekly|wekelijks|\bp/?wk\b", re.I)
+# "Programma ondersteuner 4 tot 8 uur": the table's range split over the role ("... 4 tot") and the hours (8).
+RANGE_IN_ROLE = re.compile(r"^(.*?)\s+(\d+(?:[.,]\d+)?)\s+(tot|to|-|–)$")
+
+
+def _stated_factor(rows: list[Row]) -> tuple[float, Row] | None:
+    """Hours per year per hour per week as the document's own rows state them (the median of its rows that give
+    both, so one row with another rule, a junior scale, does not set it), with a row that shows it."""
+    both = sorted(((float(r.perYear) / float(r.perWeek), r) for r in rows
+                   if r.perWeek is not None and r.perYear is not None and float(r.perWeek) > 0), key=lambda pair: pair[0])
+    if not both:
+        return None
+    factor, _ = both[len(both) // 2]
+    shown = max((r for _, r in both), key=lambda r: (abs(float(r.perYear) / float(r.perWeek) - factor) < 0.5, float(r.perWeek)))
+    return factor, shown
+
+
+def _role_question(ctx: Context) -> str:
+    """The question with English or variant role names in the documents' words ("programme manager" ->
+    "programmamanager"), so the rows' role labels can be matched."""
+    from beleidsgraaf.queries.intents import role_words
+
+    text = ctx.question
+    for role, words in role_words().items():
+        name = re.sub(r"(?<!^)([A-Z])", r" \1", role).lower()  # bestuurlijkOpdrachtgever -> bestuurlijk opdrachtgever
+        for word in sorted(words, key=len, reverse=True):
+            text = re.sub(rf"\b{re.escape(word)}\b", name, text, flags=re.I)
+    return text
+
+
 def capacity(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
     rows = list({str(r.c): r for r in rows}.values())
-    rows = _focus(rows, "role", ctx.question, ctx.linked)
+    every = rows
+    rows = _focus(rows, "role", _role_question(ctx), ctx.linked)
     blocks = _blocks(rows)
     if not blocks:
         where = " " + ctx.say("for_owner", owner=owner.label) if owner else ""
         return Reply(ctx.say("capacity_none", where=where), [], sparql, False)
+    per_year, per_week = bool(PER_YEAR.search(ctx.question)), bool(PER_WEEK.search(ctx.question))
+    factors = {title: _stated_factor([r for r in every if str(r.title) == title]) for title in {str(r.title) for r in rows}}
+    notes: dict[str, str] = {}
     items = []
     for r in [row for block in blocks for row in block]:
+        role, low = str(r.role), None
+        if (ranged := RANGE_IN_ROLE.match(role)) is not None:
+            role, low = ranged.group(1), ranged.group(2)
         hours = []
         if r.perWeek is not None:
-            hours.append(ctx.say("hours_per_week", hours=f"{float(r.perWeek):g}"))
+            week = f"{float(r.perWeek):g}"
+            hours.append(ctx.say("hours_per_week", hours=f"{low}–{week}" if low else week))
         if r.perYear is not None:
             hours.append(ctx.say("hours_per_year", hours=f"{float(r.perYear):g}"))
+        stated = factors.get(str(r.title))
+        factor = stated[0] if stated else WEEKS_PER_YEAR
+        if per_year and r.perYear is None and r.perWeek is not None:
+            # Asked per year, stated per week: converted with the document's own factor, else calendar weeks.
+            converted = "–".join(f"{float(v) * factor:,.0f}".replace(",", ".") for v in ([low] if low else []) + [r.perWeek])
+            hours.append(ctx.say("hours_converted_year", hours=converted, week=f"{float(r.perWeek):g}", factor=f"{factor:.4g}"))
+            if stated:
+                shown = stated[1]
+                notes[str(r.title)] = ctx.say("factor_stated", title=r.title, week=f"{float(shown.perWeek):g}",
+                                              year=f"{float(shown.perYear):g}", factor=f"{factor:.4g}", line=shown.first)
+            else:
+                notes[str(r.title)] = ctx.say("factor_assumed", title=r.title, factor=WEEKS_PER_YEAR)
+        elif per_week and r.perWeek is None and r.perYear is not None:
+            hours.append(ctx.say("hours_converted_week", hours=f"{float(r.perYear) / factor:.1f}", factor=f"{factor:.4g}"))
+            notes[str(r.title)] = (ctx.say("factor_stated", title=r.title, week=f"{float(stated[1].perWeek):g}",
+                                           year=f"{float(stated[1].perYear):g}", factor=f"{factor:.4g}", line=stated[1].first)
+                                   if stated else ctx.say("factor_assumed", title=r.title, factor=WEEKS_PER_YEAR))
         line = ctx.say("line", line=r.first)
-        items.append(Item(f"{r.role}: {', '.join(hours)} — {r.title}, {line}", str(r.c), evidence_of(r)))
+        items.append(Item(f"{role}: {', '.join(hours)} — {r.title}, {line}", str(r.c), evidence_of(r)))
     # The same table can be printed twice (one per year): add up the first one and say how many there are.
     first = blocks[0]
     week = sum(float(r.perWeek) for r in first if r.perWeek is not None)
@@ -259,6 +318,8 @@ def capacity(ctx: Context) -> Reply:
     answer = ctx.say("capacity", items=_listing(items, 12))
     if len(first) > 1:
         answer = total.strip() + " " + answer if SUM_WORDS.search(ctx.question) else answer + total
+    if notes:
+        answer += " " + " ".join(notes.values())
     return Reply(answer, items, sparql)
 
 

@@ -169,6 +169,34 @@ GROUPS: dict[str, list[str]] = {
         "Which wards and villages does Almelo have?",
         "welke wijkn en dorpen heeft almelo",
     ],
+    "ward_reach": [
+        "Welke programma's en lijneenheden bereiken De Riet?",
+        "De Riet: welke programma's zijn daar actief?",
+        "Welke afdelingen en programma's werken in De Riet, gericht of stadsbreed?",
+        "Which programmes and line units reach De Riet?",
+        "welke programmas en lijneenheden bereiken de riet",
+    ],
+    "programme_pair": [
+        "Hoe verhouden de programma's Zorg en Veiligheid zich tot elkaar?",
+        "Zorg en Veiligheid: hoe verhouden die programma's zich?",
+        "Vergelijk de programma's Zorg en Veiligheid.",
+        "How do the Zorg and Veiligheid programmes relate to each other?",
+        "hoe verhouden zorg en veiligheid zich tot elkaar",
+    ],
+    "change": [
+        "Wat is er veranderd in de begroting van Binnenstad tussen 2019 en 2022?",
+        "Binnenstad: wat is er tussen 2019 en 2022 in de begroting veranderd?",
+        "Welke bedragen van Binnenstad zijn van 2019 naar 2022 gestegen of gedaald?",
+        "What changed in the Binnenstad budget between 2019 and 2022?",
+        "wat is er verandert in de begroting van binnenstad tussen 2019 en 2022",
+    ],
+    "arithmetic": [
+        "Wat is het verschil tussen de manager wijksturing en de wijkbeheerder?",
+        "De manager wijksturing en de wijkbeheerder: wat is het verschil in kosten?",
+        "Wat kost de manager wijksturing meer dan de wijkbeheerder?",
+        "What is the difference between the manager wijksturing and the wijkbeheerder?",
+        "wat is het verschil tusen de manager wijksturing en de wijkbeheerder",
+    ],
 }
 
 
