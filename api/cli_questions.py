@@ -23,6 +23,7 @@ from beleidsgraaf.api import messages
 from beleidsgraaf.api.cli_layout import MAX_WIDTH, line, pack, short_iri, width, wrap
 from beleidsgraaf.api.messages import either, t
 from beleidsgraaf.errors import InputError, NotFoundError
+from beleidsgraaf.queries.paging import DEFAULT_LIMIT
 
 out = Console()
 StoreOpt = Annotated[str | None, typer.Option("--store", help="store folder (env BELEIDSGRAAF_STORE, default ./.beleidsgraaf)")]
@@ -120,9 +121,17 @@ def query(
         "--param", "-p", help="NAME=VALUE, repeatable; a resource by IRI or by name (ward=Ossenkoppelerhoek)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     store: StoreOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="rows per page")] = DEFAULT_LIMIT,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="rows to skip (the next page: --offset LIMIT)")] = 0,
+    every: Annotated[bool, typer.Option("--all", help="every row, not one page")] = False,
 ) -> None:
-    """Run a named query with bound parameters (values are never spliced into the SPARQL text)."""
+    """Run a named query with bound parameters (values are never spliced into the SPARQL text).
+
+    A listing comes a page at a time (--limit, --offset, --all) with a line "rows X–Y of N" (on stderr
+    for json and csv, so their output stays one document).
+    """
     from beleidsgraaf.api.cli import FORMATS, choice, render
+    from beleidsgraaf.queries.paging import run_page
     from beleidsgraaf.queries.resolve import as_iri
 
     chosen = _named_query(name)
@@ -142,7 +151,17 @@ def query(
             continue
         # An IRI (or bg:/id: prefixed name) is bound as given, as before; anything else is a name to look up.
         values[key] = as_iri(value) or resolve_name(graph, value, p.kinds, param=key).iri
-    render(graph.query(chosen.text, chosen.bind(values)), fmt)
+    bound = chosen.bind(values)
+    if every:
+        render(graph.query(chosen.text, bound), fmt)
+        return
+    result, total = run_page(graph, chosen.text, bound, limit, offset)
+    render(result, fmt)
+    if total is not None:
+        shown = len(result)  # type: ignore[arg-type]
+        text = t("query.rows", first=offset + 1, last=offset + shown, total=total) if shown else \
+            t("query.rows_none", first=offset + 1, total=total)
+        line(out if fmt == "table" else Console(stderr=True), text)
 
 
 def ask(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -36,10 +37,14 @@ from beleidsgraaf.ontology.namespaces import ID
 from beleidsgraaf.ontology.store import EmbeddedStore, open_store
 from beleidsgraaf.queries import named, views
 from beleidsgraaf.queries.answer import ask as answer_question
+from beleidsgraaf.queries.paging import DEFAULT_LIMIT, MAX_LIMIT, count, envelope, form, page, window
 from beleidsgraaf.queries.search import search as search_passages
 from beleidsgraaf.shapes.findings import validate as validate_store
 
 ENV_CORPUS = "BELEIDSGRAAF_CORPUS"
+PAGING = ("limit", "offset")  # query-string names that page a listing, not parameters of a named query
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip: the next page starts at offset + limit")]
 MAX_TEXT = 1000  # characters in a question or search text
 HERE = Path(__file__).parent
 
@@ -318,21 +323,38 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     @app.get("/queries/{name}", tags=["sparql"], summary="Run a named query with bound parameters",
              response_class=Response, responses=SPARQL_RESULTS,
              description="Parameters go in the query string by name (see `/queries`); values are bound as RDF "
-                         "terms, never spliced into the text. Results by Accept or `format`, as on `/sparql`.")
+                         "terms, never spliced into the text. Results by Accept or `format`, as on `/sparql`. A SELECT "
+                         "query comes a page at a time (`limit`, `offset`); the number of rows of the whole listing is "
+                         "the header `X-Total-Count`, and in SPARQL JSON results also the members `total`, `limit` "
+                         "and `offset` beside `head` and `results`.")
     def run_query(name: Annotated[str, PathParam(description="a name from /queries", examples=["ward-buurten"])],
-                  request: Request) -> Response:
+                  request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
         query = named.get(name)
-        values = {k: v for k, v in request.query_params.items() if k not in FORMAT_PARAMS}
+        values = {k: v for k, v in request.query_params.items() if k not in FORMAT_PARAMS and k not in PAGING}
         bound = query.bind(values)
         from beleidsgraaf.ontology.store import bind_values
 
-        return sparql_response(request, bind_values(query.text, bound))
+        text = bind_values(query.text, bound)
+        if form(text) != "SELECT":  # triples or a yes/no: no rows to page
+            return sparql_response(request, text)
+        response = sparql_response(request, page(text, limit, offset))
+        # The count runs in the same worker pool, so it has the same deadline as the page.
+        _, _, payload = ctx.runner.run(count(text), "json", None)
+        [row] = json.loads(payload)["results"]["bindings"]
+        total = int(next(iter(row.values()))["value"])
+        response.headers["X-Total-Count"] = str(total)
+        if response.media_type == "application/sparql-results+json":
+            body = {**json.loads(response.body), **{k: v for k, v in envelope([], total, limit, offset).items() if k != "items"}}
+            response = Response(json.dumps(body).encode(), media_type=response.media_type, headers={
+                k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")})
+        return response
 
     # -- wards and programmes ------------------------------------------------------------------
-    @app.get("/wards", tags=["wards"], summary="All wards (gemeente, wijk, dorp, buurt)", response_model=list[schemas.Ward],
-             description="Every area in the graph with its kind, CBS code, parent and other spellings.")
-    def wards() -> JSONResponse:
-        return JSONResponse(views.wards(ctx.store()))
+    @app.get("/wards", tags=["wards"], summary="All wards (gemeente, wijk, dorp, buurt)", response_model=schemas.WardPage,
+             description="Every area in the graph with its kind, CBS code, parent and other spellings, a page at a "
+                         "time (`items`, with the `total`).")
+    def wards(limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> JSONResponse:
+        return JSONResponse(window(views.wards(ctx.store()), limit, offset))
 
     @app.get("/wards/{name}", tags=["wards"], summary="A ward: buurten, aliases, targeted and city-wide efforts",
              response_model=schemas.WardDetail,
@@ -358,10 +380,11 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def ward_by_path(ref: str) -> JSONResponse:
         return JSONResponse(views.ward_detail(ctx.store(), ref))
 
-    @app.get("/programmes", tags=["programmes"], summary="All programmes", response_model=list[schemas.Programme],
-             description="Every programme with its contract and the size of its DIN.")
-    def programmes() -> JSONResponse:
-        return JSONResponse(views.programmes(ctx.store()))
+    @app.get("/programmes", tags=["programmes"], summary="All programmes", response_model=schemas.ProgrammePage,
+             description="Every programme with its contract and the size of its DIN, a page at a time (`items`, with "
+                         "the `total`).")
+    def programmes(limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> JSONResponse:
+        return JSONResponse(window(views.programmes(ctx.store()), limit, offset))
 
     @app.get("/programmes/{name}", tags=["programmes"], summary="A programme's DIN (nodes and edges, with lines)",
              response_model=schemas.Din,
@@ -375,12 +398,14 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
     def programme_by_path(ref: str) -> JSONResponse:
         return JSONResponse(views.programme_din(ctx.store(), ref))
 
-    @app.get("/validate", tags=["quality"], summary="SHACL findings", response_model=list[schemas.Finding],
-             description="The SHACL shapes' findings on the current graph, each with the document lines concerned.")
+    @app.get("/validate", tags=["quality"], summary="SHACL findings", response_model=schemas.FindingPage,
+             description="The SHACL shapes' findings on the current graph, each with the document lines concerned, "
+                         "a page at a time (`items`, with the `total`).")
     def validate(min_severity: Annotated[str, Query(description="the least severe level to list: info, warning or "
-                                                                "violation", examples=["warning"])] = "info") -> JSONResponse:
+                                                                "violation", examples=["warning"])] = "info",
+                 limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> JSONResponse:
         findings = validate_store(ctx.store(), min_severity=min_severity)
-        return JSONResponse([f.as_dict() for f in findings])
+        return JSONResponse(window([f.as_dict() for f in findings], limit, offset))
 
     # -- resources and documents ---------------------------------------------------------------
     @app.get("/resource/{path:path}", tags=["resources"], summary="Any IRI under id/: HTML, Turtle or JSON-LD",

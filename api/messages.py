@@ -98,6 +98,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "param.missing": ("query '{query}' heeft --param {name}={value} nodig", "query '{query}' needs --param {name}={value}"),
     "query.unknown": ("geen benoemde query '{name}'", "no named query '{name}'"),
     "query.list": ("`beleidsgraaf queries` toont ze", "`beleidsgraaf queries` lists them"),
+    "query.rows": ("rijen {first}–{last} van {total}", "rows {first}–{last} of {total}"),
+    "query.rows_none": ("geen rijen vanaf rij {first} (van {total})", "no rows from row {first} on (of {total})"),
     "type.string": ("tekst", "text"),
     "type.integer": ("geheel getal", "whole number"),
     "type.decimal": ("getal", "number"),

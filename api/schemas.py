@@ -250,3 +250,22 @@ class DocumentLines(Open):
     lines: list[int] = Field(description="the first and last line returned", examples=[[229, 230]])
     total_lines: int = Field(examples=[9120])
     text: list[DocumentLine]
+
+
+class Page(Open):
+    total: int = Field(description="rows in the whole listing", examples=[269])
+    limit: int = Field(description="rows asked for (at most)", examples=[100])
+    offset: int = Field(description="rows skipped before this page", examples=[0])
+
+
+class WardPage(Page):
+    items: list[Ward]
+
+
+class ProgrammePage(Page):
+    items: list[Programme]
+
+
+class FindingPage(Page):
+    items: list[Finding]
+

@@ -15,8 +15,15 @@ rows' transfer and conversion. Keep the named queries that list everything fast 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 TOTAL = "total"  # the variable count() binds; "total_rows" when the query uses ?total itself
+# Rows per page in the API and the CLI when the caller names no limit: a screenful or two of a listing, and
+# small enough that a first page at a million triples costs the query, not the transfer. MAX_LIMIT bounds one
+# API page; more rows are more pages.
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
 
 _PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
@@ -76,6 +83,24 @@ def _form(body: str) -> str:
     return match.group(1).upper()
 
 
+def _projection(body: str) -> str:
+    """The variables a SELECT query returns, in its order: ``?x`` and ``(... AS ?x)`` before WHERE (or ``*``)."""
+    clean = _modifiers(body)
+    start = re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?", clean, re.IGNORECASE)
+    if start is None:
+        raise ValueError("not a SELECT query")
+    names, depth, at = [], 0, start.end()
+    while at < len(clean) and not (depth == 0 and (clean[at] == "{" or re.match(r"(?i)WHERE\b", clean[at:at + 6]))):
+        char = clean[at]
+        depth += (char == "(") - (char == ")")
+        if char == "*" and depth == 0:
+            return "*"
+        if char in "?$" and (depth == 0 or re.search(r"(?i)\bAS\s*$", clean[:at])):
+            names.append("?" + re.match(r"[?$](\w+)", clean[at:]).group(1))  # type: ignore[union-attr]
+        at += 1
+    return " ".join(dict.fromkeys(names))
+
+
 def _line(prologue: str) -> str:
     return prologue.rstrip() + "\n" if prologue.strip() else ""
 
@@ -96,8 +121,10 @@ def page(sparql: str, limit: int, offset: int = 0) -> str:
         return f"{prologue}{body}{tail.rstrip()}\nLIMIT {limit} OFFSET {offset}\n"
     if _form(body) != "SELECT":
         raise ValueError("only a SELECT query with its own LIMIT, OFFSET or VALUES can be paged")
-    # A page of a page: the subquery keeps its own slice and order (Oxigraph passes a subquery's order on).
-    return f"{_line(prologue)}SELECT * {{ {{\n{body.lstrip()}{tail.rstrip()}\n}} }}\nLIMIT {limit} OFFSET {offset}\n"
+    # A page of a page: the subquery keeps its own slice and order (Oxigraph passes a subquery's order on), and
+    # the wrapper names the query's own variables, since "SELECT *" may give them in another order.
+    return (f"{_line(prologue)}SELECT {_projection(body)} {{ {{\n{body.lstrip()}{tail.rstrip()}\n}} }}\n"
+            f"LIMIT {limit} OFFSET {offset}\n")
 
 
 def count(sparql: str) -> str:
@@ -120,3 +147,29 @@ def _without_order(tail: str) -> str:
         return tail
     stop = re.search(r"\bVALUES\b", clean[start.end():], re.IGNORECASE)
     return tail[:start.start()] + (tail[start.end() + stop.start():] if stop else "")
+
+
+def window(items: list[Any], limit: int, offset: int = 0) -> dict[str, Any]:
+    """A page of a list built in Python (wards, programmes, findings), in the shape the API returns every page in."""
+    _check(limit, offset)
+    return envelope(items[offset:offset + limit], len(items), limit, offset)
+
+
+def envelope(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def run_page(store: Any, sparql: str, bindings: Mapping[str, Any] | None, limit: int,
+             offset: int = 0) -> tuple[Any, int | None]:
+    """(one page of the query's result, the total number of rows); a query that is not a SELECT comes back
+    whole with no total, since its rows are triples or a yes/no, not a listing."""
+    if form(sparql) != "SELECT":
+        return store.query(sparql, bindings), None
+    rows = store.query(page(sparql, limit, offset), bindings)
+    [(total, *_rest)] = list(store.query(count(sparql), bindings))
+    return rows, int(total)
+
+
+def form(sparql: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK."""
+    return _form(_split(sparql)[1])
