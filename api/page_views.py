@@ -191,9 +191,13 @@ def finding_filters(request: Request) -> dict[str, str]:
 def document_key(finding: Any) -> str:
     """Which document a finding belongs to: a file can bundle several (seven programme contracts in one), so
     the file and the document's title together; the value of the ``document`` filter."""
-    if finding.document and finding.document_title:
-        return f"{finding.document}#{finding.document_title}"
-    return finding.document or ""
+    return document_key_of(finding.document, finding.document_title)
+
+
+def document_key_of(file: str | None, title: str | None) -> str:
+    if file and title:
+        return f"{file}#{title}"
+    return file or ""
 
 
 def filter_findings(found: list[Any], filters: dict[str, str]) -> list[Any]:
@@ -205,8 +209,10 @@ def filter_findings(found: list[Any], filters: dict[str, str]) -> list[Any]:
     return [f for f in found if keep(f)]
 
 
-def findings_view(request: Request, found: list[Any], names: dict[str, tuple[str, str]], lang: str) -> dict[str, Any]:
-    """Counts first (by severity, and per document), the filters, then per document its findings by severity."""
+def findings_view(request: Request, found: list[Any], names: dict[str, tuple[str, str]], lang: str,
+                  towns: dict[str, str] | None = None) -> dict[str, Any]:
+    """Counts first (by severity, and per document), the filters, then per document its findings by severity;
+    ``towns`` gives each document's municipality by its key."""
     filters = finding_filters(request)
     selected = filter_findings(found, filters)
 
@@ -221,7 +227,7 @@ def findings_view(request: Request, found: list[Any], names: dict[str, tuple[str
     for finding in found:  # in validate()'s order: by file and line, so documents come in file order
         key = document_key(finding)
         doc = documents.setdefault(key, {"key": key, "file": finding.document, "title": finding.document_title,
-                                         "count": 0})
+                                         "municipality": (towns or {}).get(key), "count": 0})
         doc["count"] += 1
     order = sorted(documents, key=lambda k: (k == "", list(documents).index(k)))
     checks: dict[str, dict[str, Any]] = {}

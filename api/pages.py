@@ -282,7 +282,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             return render(request, "findings.html", view=None)
         from beleidsgraaf.shapes.findings import check_names
 
-        view = page_views.findings_view(request, found, check_names(), language(request))
+        view = page_views.findings_view(request, found, check_names(), language(request), _FINDINGS.get("towns", {}))
         return render(request, "findings.html", view=view)
 
     @app.get("/ui/findings.csv", include_in_schema=False)
@@ -325,8 +325,11 @@ def findings(ctx: Context) -> list[Any] | None:
     key = str(getattr(store, "current", None) or id(store))
     if _FINDINGS.get("key") != key:
         found = validate(store)
+        # Each document's municipality, so a policy adviser sees whose document a finding is about.
+        towns = {page_views.document_key_of(r["file"], r["title"]): r["municipality"]
+                 for r in views.rows(store, "documents") if r["municipality"]}
         _FINDINGS.clear()
-        _FINDINGS.update(key=key, found=found)
+        _FINDINGS.update(key=key, found=found, towns=towns)
     return _FINDINGS["found"]
 
 

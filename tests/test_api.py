@@ -700,6 +700,13 @@ def test_the_page_the_api_and_the_cli_show_the_same_afstemming(client, corpus_st
     assert all(len(line) <= 80 for line in run.stdout.splitlines())
 
 
+def test_findings_page_names_each_documents_municipality(client):
+    html = client.get("/ui/findings", params=NL).text
+    assert 'Wijkgericht werken <small class="town">Utrecht</small>' in html
+    assert 'Programmacontract Zorg <small class="town">Almelo</small>' in html
+    assert "Programmacontract Zorg (Almelo) · " in html  # in the document filter too
+
+
 def test_ward_page_counts_first_then_groups_with_rules_and_lines(client):
     page = client.get("/ui/wards/almelo/nieuwstraatkwartier", params=NL)
     assert page.status_code == 200

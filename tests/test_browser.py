@@ -193,6 +193,19 @@ def test_programme_din_scales_without_clipping_and_draws_no_table_cells(server, 
     assert desktop.locator("pre.source .hl").count() >= 1
 
 
+def test_programme_budgets_and_actors_read_as_labelled_blocks_on_a_phone(server, phone):
+    """At 390 px a five-column table squeezed its words to a letter a line; there each row is a block now, every
+    value after its column's name, and the empty ones left out."""
+    phone.goto(server + "/ui/programmes/almelo/nieuwstraatkwartier?lang=nl")
+    for table in ("table.budgets", "table.actors"):
+        widths = phone.eval_on_selector_all(f"{table} tbody td", "els => els.filter(e => e.offsetParent)"
+                                            ".map(e => e.getBoundingClientRect().width)")
+        assert widths and min(widths) > 300, (table, min(widths or [0]))
+    label = phone.evaluate("getComputedStyle(document.querySelector('table.budgets tbody td'), '::before').content")
+    assert "Bedrag" in label
+    assert no_horizontal_page_scroll(phone)
+
+
 def test_findings_filter_by_severity_changes_the_counts_and_downloads_csv(server, desktop):
     desktop.goto(server + "/ui/findings?lang=nl")
     total = shown(desktop, "#findings-shown")
