@@ -1,9 +1,12 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
+# torch first, pinned to the CPU build found beside pip (find-links): sentence-transformers alone would pull
+# a CUDA build of several GB.
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 

@@ -80,9 +80,18 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders (.
            store: StoreOpt = None,
            force: Annotated[bool, typer.Option("--force", help="rebuild even when the inputs are unchanged")] = False,
            curated: Annotated[Path | None, typer.Option(
-               "--curated", help="folder of curated overlays (default: curated/ beside each document)")] = None) -> None:
+               "--curated", help="folder of curated overlays (default: curated/ beside each document)")] = None,
+           model: Annotated[str | None, typer.Option(
+               "--model", help="embedding model: multilingual-e5-small-st (default), multilingual-e5-small-q4, "
+               "st:NAME (any sentence-transformers folder or locally cached model); else BELEIDSGRAAF_EMBEDDER")] = None,
+           ) -> None:
     """Read documents into the graph (atomic: on any error the previous graph stays)."""
     started = time.perf_counter()
+    if model is not None:
+        from beleidsgraaf.ingest import embedding
+
+        # One setting for the whole run: the ingest fingerprint, the passage vectors and the intent examples.
+        os.environ[embedding.ENV_MODEL] = embedding.model_name(model)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("ingest", total=1)

@@ -9,7 +9,9 @@ disables it; another value names the folder (default: $XDG_CACHE_HOME/beleidsgra
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -31,7 +33,13 @@ def folder() -> Path | None:
 
 def _path(model: str) -> Path | None:
     root = folder()
-    return root / f"embeddings-{model}.npz" if root else None
+    return root / f"embeddings-{file_name(model)}.npz" if root else None
+
+
+def file_name(model: str) -> str:
+    """``model`` as one safe file-name part: a sentence-transformers name may be a path or ``owner/model``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("._")[-80:]
+    return safe if safe == model else f"{safe}-{hashlib.sha256(model.encode('utf-8')).hexdigest()[:10]}"
 
 
 def read(model: str) -> dict[str, np.ndarray]:

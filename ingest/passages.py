@@ -160,12 +160,14 @@ def _embed(name: str, texts: list[str]) -> dict[str, np.ndarray]:
 
     Whatever was computed goes into the per-user cache even when the run is interrupted (Ctrl-C,
     a failure), so a cold ingest of a few minutes that is retried does not start from nothing.
+    Texts go to the model in order of length, so each batch pads its texts to about the same length.
     """
     model = embedding.load(name)
     computed: dict[str, np.ndarray] = {}
+    ordered = sorted(texts, key=len)
     try:
-        for start in range(0, len(texts), embedding.BATCH):
-            batch = texts[start : start + embedding.BATCH]
+        for start in range(0, len(ordered), embedding.BATCH):
+            batch = ordered[start : start + embedding.BATCH]
             vectors = model.passages(batch).astype(np.float16)
             computed.update({text_hash(t): v for t, v in zip(batch, vectors, strict=True)})
     finally:
@@ -178,23 +180,28 @@ def build(sources: Sequence[SourceText], previous: PassageIndex | None = None,
     """Passages of ``sources`` plus those of files in ``previous`` that are not among them.
 
     Vectors of texts already embedded by the same model, in ``previous`` or in the per-user
-    cache (``embedcache``), are reused; only new texts go through the model.
+    cache (``embedcache``, one file per model), are reused; only new texts go through the model. When
+    ``previous`` was built with another model, its kept passages are embedded again with this one, so
+    one index never mixes the vectors of two models.
     """
     name = embedding.model_name(model)
     renewed = {s.name for s in sources}
     kept: list[PassageRecord] = []
     cache: dict[str, np.ndarray] = {}
-    if previous is not None and previous.model == name:
+    if previous is not None:
+        same = previous.model == name
         for record, vector in zip(previous.passages, previous.vectors, strict=True):
-            cache.setdefault(record.key, vector)
+            if same:
+                cache.setdefault(record.key, vector)
             if record.document not in renewed:
                 kept.append(record)
     fresh = [p for s in sources for p in split(s)]
-    if any(p.key not in cache for p in fresh):
+    wanted = fresh + kept
+    if any(p.key not in cache for p in wanted):
         disk = embedcache.read(name)
-        cache.update({p.key: disk[p.key] for p in fresh if p.key not in cache and p.key in disk})
+        cache.update({p.key: disk[p.key] for p in wanted if p.key not in cache and p.key in disk})
     reused = sum(1 for p in fresh if p.key in cache)
-    missing = list(dict.fromkeys(p.text for p in fresh if p.key not in cache))
+    missing = list(dict.fromkeys(p.text for p in wanted if p.key not in cache))
     if missing:
         cache.update(_embed(name, missing))
     # Sorted, so the artifact does not depend on the order in which files were ingested.
