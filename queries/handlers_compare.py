@@ -259,6 +259,11 @@ def _change_item(ctx: Context, row: Row, y1: int, y2: int) -> Item:
 
 def _budget_change(ctx: Context, owner: Entity | None, y1: int, y2: int) -> Reply:
     rows, sparql = ctx.run("budget-changes", owner=owner.iri if owner else None, y1=y1, y2=y2)
+    for r in rows:
+        # The amount of each year: the positive MAX or the negative MIN; none where the row has no cell that year.
+        r["a1"] = (r.max1 if float(r.max1) > 0 else r.min1) if int(r.in1) else None
+        r["a2"] = (r.max2 if float(r.max2) > 0 else r.min2) if int(r.in2) else None
+        r["purpose"] = r.purposeOf
     where = owner.label if owner else ctx.say("what_all_documents")
     if not rows:
         return Reply(ctx.say("change_none_years", where=where, y1=y1, y2=y2), [], sparql, False)

@@ -24,6 +24,11 @@ def worker(corpus_store):
     return answerer(store)
 
 
+def _says(result: dict, text: str) -> bool:
+    """The answer holds the sentence (a note on the user's spelling of a name may come before it)."""
+    return text in result["answer"]
+
+
 def _cited(result: dict) -> list[dict]:
     """The answer items that come from the graph (the handler's), each must cite a document and lines."""
     items = [i for i in result["answers"] if i["iri"] is not None]
@@ -54,7 +59,7 @@ def test_programmes_reaching_a_ward_are_grouped_by_scope(worker):
 def test_a_ward_no_effort_targets_says_so_and_lists_who_reaches_it_city_wide(worker):
     result = worker.ask("Which programmes reach Hofkamp?")
     assert result["intent"] == "ward_reach"
-    assert result["answer"].startswith("No efforts targeted at Hofkamp.")
+    assert _says(result, "No efforts targeted at Hofkamp.")
     assert "City-wide, so also in Hofkamp" in result["answer"]
     _cited(result)
 
@@ -62,7 +67,7 @@ def test_a_ward_no_effort_targets_says_so_and_lists_who_reaches_it_city_wide(wor
 def test_a_ward_question_for_line_units_only_says_none_target_it(worker):
     result = worker.ask("Welke lijnafdelingen zijn actief in Sluitersveld?")
     assert result["intent"] == "ward_reach"
-    assert result["answer"].startswith("Niet gevonden: de documenten noemen geen lijnprojecten")
+    assert _says(result, "Niet gevonden: de documenten noemen geen lijnprojecten")
     assert "Stadsbreed" in result["answer"]  # what does reach it, under another principle
 
 
@@ -130,13 +135,13 @@ def test_efforts_in_one_document_and_not_the_other(worker):
 
 def test_two_tables_of_one_document_without_a_year_column(worker):
     result = worker.ask("Wat is het verschil tussen de begroting 2023 en 2024-2026 van het plan Leefbare wijken en dorpen?")
-    assert result["answer"].startswith("Geen verschil")
+    assert _says(result, "Geen verschil")
     assert {tuple(i["evidence"][0]["lines"]) for i in result["answers"]} == {(743, 766), (768, 791)}
 
 
 def test_a_change_without_two_things_to_compare_says_what_it_needs(worker):
     result = worker.ask("Wat is er veranderd in de begroting van Veiligheid tussen 2019 en 2022?")
-    assert result["answer"].startswith("Niet gevonden")
+    assert _says(result, "Niet gevonden: de documenten geven voor Veiligheid geen bedragen per jaar voor 2019 en 2022.")
 
 
 # --- Sums and differences ----------------------------------------------------------------------------------------
@@ -144,7 +149,7 @@ def test_a_change_without_two_things_to_compare_says_what_it_needs(worker):
 def test_difference_of_two_rows_shows_the_arithmetic(worker):
     result = worker.ask("Hoeveel meer kost een wijkregisseur dan een junior wijkregisseur?")
     assert result["intent"] == "arithmetic"
-    assert result["answer"].startswith(
+    assert _says(result,
         "Wijkregisseur is € 33.408 meer dan Junior wijkregisseur: € 149.100 − € 115.692 = € 33.408.")
     items = _cited(result)
     assert {e["document"] for i in items for e in i["evidence"]} == {PLAN}
@@ -152,7 +157,7 @@ def test_difference_of_two_rows_shows_the_arithmetic(worker):
 
 def test_sum_of_two_rows_in_the_named_document(worker):
     result = worker.ask("What is the total of Wijkfonds and Buurtrestaurant in the notitie wijkaanpak?")
-    assert result["answer"].startswith("Wijkfonds and Buurtrestaurant together: € 300.000 (€ 200.000 + € 100.000 = € 300.000)")
+    assert _says(result, "Wijkfonds and Buurtrestaurant together: € 300.000 (€ 200.000 + € 100.000 = € 300.000)")
     assert [tuple(i["evidence"][0]["lines"]) for i in _cited(result)] == [(1187, 1187), (1173, 1173)]
 
 
@@ -168,7 +173,7 @@ def test_rows_against_the_stated_total_stay_a_table_check(worker):
 
 def test_names_no_row_carries_are_not_found(worker):
     result = worker.ask("Hoeveel meer kost een kwartiermaker dan een stadsdichter?")
-    assert result["answer"].startswith("Niet gevonden")
+    assert _says(result, "Niet gevonden: de documenten noemen niet twee bedragen")
 
 
 # --- Hours per week and per year -------------------------------------------------------------------------------
