@@ -893,10 +893,14 @@ class Extractor:
             names += [clean(p) for p in re.split(r",|\s+en\s+(?=[A-Z])", rest) if len(clean(p)) > 2]
         for match in PROGRAMME_NAME.finditer(line):
             if not line[match.start():match.start() + 11].lower().startswith(("programmama", "programmaco")):
-                names.append(clean(match.group(1)))
-        bad = {"de", "het", "een", "dit", "deze", "in", "op", "van", "voor", "met", "en", "voordat", "omdat", "waarin",
-               "waarbij", "dat", "die", "als", "wanneer", "om", "ook", "nu", "zoals", "bij", "na", "tot"}
-        return [n for n in names if n and n.split()[0].lower() not in bad and len(n) <= 40]
+                name = clean(match.group(1))
+                # "het programma Gemeentelijke huisvesting": a lone adjective opens a name whose other words are
+                # lower case.
+                if " " not in name and ADJECTIVE_END.search(name) and (rest := NAME_TAIL.match(line, match.end(1))):
+                    name = clean(name + rest.group(0))
+                names.append(name)
+        names = [_tidy_name(n) for n in names]
+        return [n for n in names if n and n.split()[0].lower().rstrip(".") not in NOT_A_NAME and len(n) <= 40]
 
     def _afstemming(self) -> None:
         pattern = re.compile("|".join(self.profile.get("afstemming")), re.I)
@@ -1066,6 +1070,34 @@ def ward_lists(source: SourceText, segment: Segment, profile: Profile) -> list[W
 def _stub(segment: Segment) -> DocumentRecord:
     return DocumentRecord("x", "x", "notitie", None, None, None, segment.first, segment.last, None, [],
                           Evidence(segment.first, segment.first, ""))
+
+
+# Words that begin no programme's name: articles and conjunctions after "programma", and, where a caption or a
+# table header ("Tabel 6.1 - ... per programma" / "Progr. Nr.") or a new sentence ("Ieder programma ...") follows a
+# line that ends in "programma", the first word of that next line.
+NOT_A_NAME = frozenset(
+    "de het een dit deze in op van voor met en voordat omdat waarin waarbij dat die als wanneer om ook nu zoals bij na "
+    "tot ieder iedere elk elke alle tabel figuur grafiek bijlage progr nr pagina bron totaal".split())
+TABLE_WORDS = frozenset("rekening begroting realisatie lasten baten saldo omschrijving programma programma's".split())
+CODE = re.compile(r"^[A-Z]{0,2}\d+(\.\d+)*$")
+
+
+def _tidy_name(name: str) -> str:
+    """A programme name without its code ("P1 Veiligheid" is Veiligheid), the first word of a next sentence that a
+    joined line put after it ("Groene Zone Dit"), or table-header words ("Programma Rekening Begroting")."""
+    words = name.split()
+    if len(words) > 1 and CODE.match(words[0]):
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower() in NOT_A_NAME | {"dit", "deze", "daarbij", "daarnaast", "ook"}:
+        words = words[:-1]
+    if any(w.lower() in TABLE_WORDS for w in words) or (len(words) > 1 and name.isupper()):
+        return ""
+    return " ".join(words)
+
+
+ADJECTIVE_END = re.compile(r"(lijke|ische|ale|ele|ieve)$")
+NAME_TAIL = re.compile(r"\s+(?!(?:is|was|wordt|werd|heeft|had|een|de|het|en|van|in|op|voor|met|als|dat|die|te|zijn|kan|zal)\b)"
+                       r"[a-zà-ÿ][\w-]{3,}")
 
 
 def programme_names(text_lines: list[str]) -> set[str]:

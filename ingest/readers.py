@@ -196,12 +196,18 @@ def _decode_text(path: Path, data: bytes) -> str:
     return text
 
 
+# PDF text keeps the Symbol and Wingdings fonts' private-use code points, which show as boxes: their bullets and
+# arrows become a bullet, any other private-use character a space (one character for one, so columns stay).
+_SYMBOL_BULLETS = (0xF0B7, 0xF0A7, 0xF076, 0xF0D8, 0xF0E0, 0xF0FC, 0xF06E, 0xF0A8, 0xF02D, 0xF0BE)
+GLYPHS = {code: " " for code in range(0xE000, 0xF900)} | {code: "•" for code in _SYMBOL_BULLETS}
+
+
 def _split_lines(text: str) -> tuple[str, ...]:
     # Lines are counted as grep -n counts them: only LF ends a line (CR-only files aside), and a
     # form feed left by a PDF-to-text tool stays inside its line, so citations match the file.
     text = text.replace("\r\n", "\n")
     text = text.replace("\r", "\n") if "\n" not in text else text.replace("\r", "")
-    lines = [line.replace("\f", "") for line in text.split("\n")]
+    lines = [line.replace("\f", "").translate(GLYPHS) for line in text.split("\n")]
     if lines and lines[-1] == "":
         lines.pop()
     return tuple(lines)

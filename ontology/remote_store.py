@@ -42,7 +42,7 @@ from rdflib.term import Node
 from beleidsgraaf.errors import StoreError
 from beleidsgraaf.ontology.generations import Generations
 from beleidsgraaf.ontology.namespaces import bind_prefixes
-from beleidsgraaf.ontology.store import ENV_STORE, bind_values
+from beleidsgraaf.ontology.store import ENV_STORE, Binding, bind_values
 
 ENV_ENDPOINT = "BELEIDSGRAAF_ENDPOINT"
 ENV_UPDATE_ENDPOINT = "BELEIDSGRAAF_UPDATE_ENDPOINT"
@@ -132,7 +132,7 @@ class RemoteStore:
         return response
 
     # -- reading -----------------------------------------------------------------------------
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Result:
         # URL-encoded POST (SPARQL 1.1 Protocol §2.1.2), which every server takes: Virtuoso 7 never answers a
         # direct POST of application/sparql-query.
         form = urlencode({"query": bind_values(sparql, bindings or {})})

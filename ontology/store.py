@@ -132,7 +132,7 @@ class EmbeddedStore:
         for s, p, o, g in self.dataset().quads((None, None, None, None)):
             yield s, p, o, g.identifier if isinstance(g, Graph) else g
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Result:
         return self.dataset().query(bind_values(sparql, bindings or {}))
 
     def close(self) -> None:
@@ -234,7 +234,10 @@ _GROUP_START = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.IGNORECASE)
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+Binding = Node | list[Node] | tuple[Node, ...]  # one term, or several: one VALUES row each
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Binding]) -> str:
     """Bind parameters as a VALUES block at the start of the query's top-level group.
 
     Values are RDF terms serialised by rdflib (escaped), never user text spliced into SPARQL.
@@ -250,8 +253,13 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     if bad:
         raise StoreError(f"Not a SPARQL variable name: {', '.join(bad)}")
     names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(_term(value).n3() for value in bindings.values())
-    return f"{sparql[:match.end()]} VALUES ({names}) {{ ({row}) }} {sparql[match.end():]}"
+    # A list or tuple binds its variable to each of its terms (one VALUES row each; an empty one matches nothing).
+    rows: list[list[str]] = [[]]
+    for value in bindings.values():
+        terms = value if isinstance(value, list | tuple) else (value,)
+        rows = [row + [_term(term).n3()] for row in rows for term in terms]
+    block = " ".join(f"({' '.join(row)})" for row in rows)
+    return f"{sparql[:match.end()]} VALUES ({names}) {{ {block} }} {sparql[match.end():]}"
 
 
 def _term(value: object) -> Node:

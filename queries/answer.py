@@ -16,11 +16,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from rapidfuzz import fuzz
+
+from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.handlers_wards import ward_contacts, ward_rules
-from beleidsgraaf.queries.linking import EntityIndex, link
-from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, evidence_of, lines_of, run_named
+from beleidsgraaf.queries.linking import EntityIndex, Linked, link
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, distinct, evidence_of, lines_of, run_named, shorten
+from beleidsgraaf.queries.scope import within
 from beleidsgraaf.queries.text_answers import (
     _completed,
     _load_texts,
@@ -60,11 +64,35 @@ def _named_as_kind(name: str, question: str) -> bool:
     return bool(re.search(rf"\b{KIND_NOUNS}\s+{re.escape(name)}\b|\b{re.escape(name)}[- ]{KIND_NOUNS}\b", question, re.I))
 
 
+SAME_NAME = 80  # rapidfuzz ratio from which two spellings are one name ("Sluitersveld", "Sluiterseveld": 96)
+
+
+def _spelling_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", norm(text.replace("&", " en ")))
+
+
+def _spellings(ctx: Context) -> str:
+    """"'Sluitersveld' staat in de documenten als 'Sluiterseveld'.": the user's spelling kept, the documents' beside it
+    (not for a difference of case, spaces, hyphens or an article)."""
+    notes = []
+    for mention in ctx.linked.mentions:
+        used = mention.entities[0].label if mention.entities else None
+        if not used or _spelling_key(used) in _spelling_key(mention.name):
+            continue
+        # A mention may take a word before the name along ("raken Sluitersveld"): as many words as the name has.
+        asked = " ".join(mention.name.split()[-len(used.split()):])
+        # A spelling variant, not a part of the name ("wijksturing" for Contract Wijksturing) nor another name.
+        if _spelling_key(asked) != _spelling_key(used) and fuzz.ratio(_spelling_key(asked), _spelling_key(used)) >= SAME_NAME:
+            notes.append(ctx.say("spelling", asked=asked, used=used))
+    return " ".join(dict.fromkeys(notes))
+
+
 def _result(ctx: Context, reply: Reply, intent: str | None) -> dict[str, Any]:
+    spelling = _spellings(ctx)
     return {
         "question": ctx.question,
         "intent": intent,
-        "answer": reply.answer,
+        "answer": f"{spelling} {reply.answer}" if spelling else reply.answer,
         "answers": [i.as_dict() for i in reply.items[:MAX_ITEMS]],
         "passages": ctx.passages,
         "sparql": reply.sparql,
@@ -98,12 +126,17 @@ class Answerer:
         # resource; unless the question calls it a programme or ward ("the Sport programme").
         linked.unknown = [name for name in linked.unknown if _named_as_kind(name, question) or not self._in_text(name)]
         # Routing and search embed the same text with the same model: the vector is computed once (search caches it).
-        best = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)[0]
+        ranked = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)
         scope = _scope(self.documents, linked)
+        off_topic = _off_topic(ranked, linked)
+        if off_topic is not None:
+            ctx = Context(self.store, question, lang, linked, self.index, self.texts, [])
+            return _result(ctx, off_topic.intent.handler(ctx), off_topic.intent.name)
+        best = ranked[0]
         ctx = Context(self.store, question, lang, linked, self.index, self.texts, _passages(self.store, question, scope=scope))
         if best.score < intents.MIN_INTENT_SCORE or _needs_text(question, best.intent, linked, ctx.passages, None, best.typos):
             return self._from_passages(ctx, scope)
-        reply = best.intent.handler(ctx)
+        reply = within(ctx, best.intent.handler(ctx), self.documents)
         if _needs_text(question, best.intent, linked, ctx.passages, reply, best.typos):
             return self._from_passages(ctx, scope)
         if not reply.found:
@@ -111,13 +144,25 @@ class Answerer:
                 return self._from_passages(ctx, scope)
             reply = _when_empty(ctx, best.intent, reply)
         elif COUNT_WORDS.search(question) and reply.items and best.intent.counts:
-            counted = reply.count if reply.count is not None else len(reply.items)
+            counted = reply.count if reply.count is not None else distinct(reply.items)
             reply.answer = ctx.say("count", count=counted) + " " + reply.answer
         return _with_stated_counts(_result(ctx, reply, best.intent.name), scope, ctx)
 
     def _from_passages(self, ctx: Context, scope: list[tuple[str, int, int]]) -> dict[str, Any]:
         """The passage answer; no intent is reported, since no graph query answered."""
         return _with_stated_counts(_result(ctx, passage(ctx), None), scope, ctx)
+
+
+def _off_topic(ranked: list[intents.Ranked], linked: Linked) -> intents.Ranked | None:
+    """The off-topic intent (``off_topic: true`` in intents.yaml) when the question is closest to its examples and
+    names nothing of the graph but a
+    municipality: a cue word ("wie", "hoeveel kost") in a question about football or phones routes it to a
+    handler whose list would answer nothing asked."""
+    closest = max(ranked, key=lambda r: r.parts["examples"])
+    if not closest.intent.off_topic:
+        return None
+    named = {entity.kind for mention in linked.mentions for entity in mention.entities}
+    return closest if named <= {"gemeente"} else None
 
 
 def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:
@@ -127,10 +172,10 @@ def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:
     if intent.when_empty == "ask_document" and reply.missing == "document" and not ctx.linked.unknown and intent.topic:
         reply = Reply(ctx.say("ask_document", what=intent.topic[ctx.lang == "en"]), reply.items, reply.sparql, False)
     answer, items = reply.answer, reply.items
-    if ctx.passages:
+    if ctx.passages and not any(i.evidence for i in items):  # cited items already show what the text says
         # What the text says nearby, whole: a reader checks "not found" against it.
         top = _completed(ctx.passages[0], ctx.texts)
-        answer += " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=top["text"][:600])
+        answer += " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=shorten(top["text"], 600))
         items = items or passage_items([_completed(p, ctx.texts) for p in ctx.passages[:3]])
     missing = [name for name in ctx.linked.unknown if name not in answer]
     if missing:
@@ -140,11 +185,11 @@ def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:
 
 def _search_model(store: EmbeddedStore) -> str | None:
     """The embedding model of the store's search index (the question is embedded once, with it); None: the default."""
-    try:
-        from beleidsgraaf.queries.search import index_for
+    from beleidsgraaf.queries.search import index_for
 
+    try:
         return index_for(store).model
-    except Exception:  # noqa: BLE001 - a store without a search index still answers from the graph
+    except NotFoundError:  # a store without a search index still answers from the graph
         return None
 
 

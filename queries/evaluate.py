@@ -133,10 +133,8 @@ def evaluate(store: EmbeddedStore, items: Iterable[dict[str, Any]], with_mrr: bo
 
 def retrieval_mrr(store: EmbeddedStore, items: list[dict[str, Any]], k: int = 10) -> dict[str, float]:
     """Mean reciprocal rank of the first passage overlapping a gold span, per search mode."""
-    try:
-        from beleidsgraaf.queries.search import search
-    except ImportError:
-        return {}
+    from beleidsgraaf.queries.search import search
+
     judged = [i for i in items if i.get("evidence") and not i.get("negative")]
     scores: dict[str, float] = {}
     for mode in ("hybrid", "bm25", "dense"):

@@ -8,7 +8,7 @@ import re
 from rdflib import URIRef
 
 from beleidsgraaf.ontology.namespaces import BG
-from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, _listing, _local, _merge, _not_found, evidence_of
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _listing, _local, _merge, _not_found, evidence_of
 from beleidsgraaf.queries.subjects import _owner, _role_in, _roles
 from beleidsgraaf.queries.vocabulary import label
 from beleidsgraaf.textkey import norm
@@ -193,5 +193,12 @@ def document_meta(ctx: Context) -> Reply:
 
 def programme_list(ctx: Context) -> Reply:
     rows, sparql = ctx.run("programmes")
-    items = _merge(Item(str(r.label) + (f" ({r.contract})" if r.contract else ""), str(r.programme)) for r in rows)
+    first: dict[str, Row] = {}
+    for r in rows:  # one item per programme: a label in two spellings is still one programme
+        first.setdefault(str(r.programme), r)
+    items = []
+    for r in first.values():
+        about = ", ".join(str(v) for v in (r.contract, r.municipalityLabel) if v)
+        items.append(Item(str(r.label) + (f" ({about})" if about else ""), str(r.programme)))
+    items = _merge(items)
     return Reply(ctx.say("programmes", count=len(items), items=_listing(items)), items, sparql)

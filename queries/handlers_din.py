@@ -17,8 +17,10 @@ from beleidsgraaf.queries.replies import (
     _local,
     _merge,
     _not_found,
+    distinct,
     evidence_of,
     lines_of,
+    shorten,
 )
 from beleidsgraaf.queries.subjects import _owner
 from beleidsgraaf.queries.text_answers import _completed
@@ -69,7 +71,7 @@ def _din(ctx: Context, levels: tuple[str, ...], what: str) -> Reply:
     items = _merge(items)
     if not items:
         return Reply(ctx.say("din_none", what=what, owner=owner.label), [], sparql, False)
-    return Reply(ctx.say("din", what=what[0].upper() + what[1:], owner=owner.label, count=len(items), items=_listing(items)),
+    return Reply(ctx.say("din", what=what[0].upper() + what[1:], owner=owner.label, count=distinct(items), items=_listing(items)),
                  items, sparql)
 
 
@@ -151,9 +153,9 @@ def element(ctx: Context) -> Reply:
     items = [Item(f"{row.label} ({kind}, {row.title})", str(found.iri), evidence_of(row))]
     answer = f"{row.label} ({kind}, {row.title})"
     if explained is not None:
-        answer += f': "{explained["text"][:700]}" ({lines_of(ctx, explained)})'
-        items.append(Item(explained["text"][:1200], None,
-                          [Evidence(explained["document"], tuple(explained["lines"]), explained["text"][:200])]))
+        answer += f': "{shorten(explained["text"], 700)}" ({lines_of(ctx, explained)})'
+        items.append(Item(shorten(explained["text"], 1200), None,
+                          [Evidence(explained["document"], tuple(explained["lines"]), shorten(explained["text"], 200))]))
     if goals:
         answer += " " + ctx.say("element_goals", goals="; ".join(goals[:6]))
     return Reply(answer + ".", items, sparql)

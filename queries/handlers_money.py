@@ -102,7 +102,7 @@ def budget(ctx: Context) -> Reply:
     else:
         # A subsidy for an organisation the question names: the rows that name the organisation.
         names = [norm(m.entities[0].label) for m in ctx.linked.mentions
-                 if m.entities and ctx.linked.first_of(m, "programme", "document") is None]
+                 if m.entities and ctx.linked.first_of(m, "programme", "document", "gemeente") is None]
         named = [r for r in rows if any(n in norm(f"{r.purpose or ''} {r.effortLabel or ''} {r.quote or ''}") for n in names)]
         # "budget voor buurtbemiddeling", "wat reserveert Duurzaamheid voor het Nieuwstraatkwartier": the rows for that purpose.
         narrow = owner is None or len(ctx.linked.mentions) > 1
@@ -197,7 +197,7 @@ def _focus(rows: list[Row], field: str, question: str, linked: Linked | None = N
     for mention in linked.mentions if linked else []:
         # Names of the programme or ward asked about are not purposes; a lower-case word that happens to name a
         # programme ("groen") still is one.
-        if mention.of_kind("document", "ward") or mention.of_kind("programme") and mention.text[:1].isupper():
+        if mention.of_kind("document", "ward", "gemeente") or mention.of_kind("programme") and mention.text[:1].isupper():
             question = question.replace(mention.text, " ")
     tokens = [w.rstrip("s") for w in norm(question).split()]
     phrases = set(tokens) | {" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}

@@ -4,6 +4,7 @@ buurten, CBS code, spellings and parent, and the list of wards."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from beleidsgraaf.ontology.namespaces import BG
@@ -21,6 +22,7 @@ from beleidsgraaf.queries.replies import (
     _not_found,
     evidence_of,
     run_named,
+    shorten,
 )
 from beleidsgraaf.queries.subjects import _owner, _principle_asked
 from beleidsgraaf.queries.vocabulary import label
@@ -101,9 +103,16 @@ def ward_efforts(ctx: Context) -> Reply:
         if aimed:
             # "Welke lijnprojecten raken X?" with none: the work that does land there, under another steering principle.
             answer += " " + ctx.say("ward_efforts_other_steering", ward=ward.label, count=len(aimed), items=_listing(aimed, 8))
+        wide = [r for r in rows if wanted and str(r.reach) != "gericht"]
+        spread = _merge(Item(ctx.say("effort_citywide", effort=r.label, detail=_steering(ctx, r)), str(r.effort), evidence_of(r))
+                        for r in wide)
+        if spread:
+            by_steering = Counter(_steering(ctx, r) for r in {str(r.effort): r for r in wide}.values())
+            answer += " " + ctx.say("ward_efforts_other_citywide", ward=ward.label, count=len(spread),
+                                    principles=", ".join(f"{name} {n}" for name, n in by_steering.most_common()))
         if nearby:
-            answer += " " + ctx.say("ward_mentioned_in", ward=ward.label, items=_listing(nearby, 6))
-        return Reply(answer, aimed + nearby, sparql, found=False)
+            answer += " " + ctx.say("ward_mentioned_in", ward=ward.label, count=len(nearby))
+        return Reply(answer, aimed + nearby[:MENTIONS_SHOWN] + spread, sparql, found=False)
     parts = [ctx.say("ward_efforts_lead", kind=kind[0].upper() + kind[1:], ward=ward.label)]
     if targeted:
         parts.append(ctx.say("ward_efforts_targeted", ward=ward.label, count=len(targeted), items=_listing(targeted)))
@@ -112,6 +121,7 @@ def ward_efforts(ctx: Context) -> Reply:
     return Reply(" ".join(parts), targeted + citywide, sparql)
 
 
+MENTIONS_SHOWN = 5  # passages naming the ward, cited after the efforts when none of the asked kind reaches it
 STRONG_CUES = re.compile(r"pilot|project|starten|we starten", re.I)
 EFFORT_CUES = re.compile(r"pilot|project|starten|aanpak|inzet|activiteit|uitvoer", re.I)
 
@@ -128,7 +138,7 @@ def _ward_mentions(ctx: Context, ward: Entity) -> list[Item]:
         if first <= last_end.get(document, 0) or not any(p.search(passage["norm"]) for p in patterns):
             continue  # windows overlap by half: a mention is cited once
         last_end[document] = last
-        quote = passage["text"][:220]
+        quote = shorten(passage["text"], 220)
         items.append(Item(ctx.say("mention", text=quote), None, [Evidence(document, (first, last), quote)]))
     # Lines that describe work (a pilot, a project, a start) say more about what reaches the ward than lists do.
     return sorted(items, key=lambda i: (not STRONG_CUES.search(i.text), not EFFORT_CUES.search(i.text)))
@@ -141,7 +151,8 @@ def _afstemming_rules(ctx: Context) -> Reply:
     if owner is not None:
         rows = [r for r in rows if norm(owner.label) in norm(str(r.title))] or rows
     wanted = _principle_asked(ctx.question, ctx.linked)
-    items = _merge(Item(str(r.text)[:400], str(r.rule), evidence_of(r)) for r in rows if not wanted or wanted in str(r.dutyFor))
+    items = _merge(Item(shorten(str(r.text), 400), str(r.rule), evidence_of(r))
+                   for r in rows if not wanted or wanted in str(r.dutyFor))
     if not items:
         return Reply(ctx.say("afstemming_none"), [], sparql, False)
     return Reply(ctx.say("afstemming_rules", count=len(items), rules=" | ".join(i.text for i in items[:4])), items, sparql)
@@ -155,7 +166,7 @@ def afstemming(ctx: Context) -> Reply:
         return ward
     efforts = ward_efforts(ctx)
     rules_rows, rules_sparql = ward_rules(ctx.store)
-    rules = _merge(Item(str(r.text)[:300], str(r.rule), evidence_of(r)) for r in rules_rows)
+    rules = _merge(Item(shorten(str(r.text), 300), str(r.rule), evidence_of(r)) for r in rules_rows)
     contacts = ward_contacts(ctx.store, ward.label)
     contact_items = _merge(
         Item(f"{r.name} ({label('wijkregisseur', ctx.lang)})", str(r.agent), evidence_of(r)) for r in contacts

@@ -56,7 +56,7 @@ TEXT_FALLBACK = ("never", "when_uncovered", "always")
 LANGUAGES = ("nl", "en")
 MIN_EXAMPLES = 5
 FIELDS = {"name", "handler", "slots", "avoid", "weight", "when_empty", "text_fallback", "generic", "narrowed_by", "counts",
-          "topic", "cues", "examples"}
+          "off_topic", "topic", "cues", "examples"}
 
 CUE_WEIGHT = 2.0  # per hit, times the intent's weight; at most two hits count
 MAX_CUE_HITS = 2
@@ -104,6 +104,7 @@ class Intent:
     generic: bool = False
     narrowed_by: int | None = None
     counts: bool = True
+    off_topic: bool = False  # the intent of questions about anything but the documents (answer.py)
     topic: tuple[str, str] | None = None  # (nl, en): what an ask_document question offers to give
     literals: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the cues that are plain words (text, cue): these tolerate a typo
 
@@ -176,6 +177,7 @@ def _intent(item: dict[str, Any]) -> Intent:
         generic=bool(item.get("generic", False)),
         narrowed_by=item.get("narrowed_by"),
         counts=bool(item.get("counts", True)),
+        off_topic=bool(item.get("off_topic", False)),
         topic=(topic["nl"], topic["en"]) if topic else None,
         literals=tuple((text, re.compile(c, re.I)) for c in item.get("cues") or ()
                        if LITERAL.fullmatch(text := c.replace("\\b", "").lower()) and len(text) >= TYPO_LENGTH),

@@ -80,6 +80,9 @@ class Entity:
     label: str
 
 
+LEADING_WORDS = re.compile(r"^((in|de|het|van|voor|bij|op|the|of|for|at)\s+)+", re.I)
+
+
 @dataclass
 class Mention:
     text: str
@@ -90,6 +93,11 @@ class Mention:
 
     def of_kind(self, *kinds: str) -> list[Entity]:
         return [e for e in self.entities if e.kind in kinds]
+
+    @property
+    def name(self) -> str:
+        """The name as the question writes it, without the article or preposition the mention took along."""
+        return LEADING_WORDS.sub("", self.text).strip()
 
 
 @dataclass

@@ -16,7 +16,7 @@ from beleidsgraaf.queries.linking import EntityIndex, Linked
 from beleidsgraaf.queries.messages import message
 from beleidsgraaf.textkey import norm
 
-MAX_LISTED = 25
+MAX_LISTED = 10  # names in an answer's lead; the items below it list them all, each with its lines
 
 
 @dataclass
@@ -72,7 +72,7 @@ def run_named(store: EmbeddedStore, name: str, **params: object) -> tuple[list[R
     """A named query with its parameters bound (None = not given); rows read unbound variables as None."""
     query = named.get(name)
     values = {k: v for k, v in params.items() if v is not None}
-    bindings = {k: (v if isinstance(v, URIRef | Literal) else Literal(v)) for k, v in values.items()}
+    bindings = {k: (v if isinstance(v, URIRef | Literal | list | tuple) else Literal(v)) for k, v in values.items()}
     return [Row({str(k): v for k, v in r.asdict().items()}) for r in store.query(query.text, bindings)], query.text
 
 
@@ -103,6 +103,20 @@ def _merge(items: Iterable[Item]) -> list[Item]:
     return list(merged.values())
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut after a whole word, with "…" where it was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
+
+
+def distinct(items: list[Item]) -> int:
+    """How many things the items are: an effort listed once per goal it serves is one effort."""
+    return len({item.iri or f"#{n}" for n, item in enumerate(items)})
+
+
 def _listing(items: list[Item], limit: int = MAX_LISTED) -> str:
     names = [i.text for i in items[:limit]]
     more = f" (+{len(items) - limit})" if len(items) > limit else ""
@@ -126,10 +140,11 @@ def _not_found(ctx: Context, what: str, kinds: tuple[str, ...]) -> Reply:
         quoted = [t for t in ctx.texts if re.search(rf"\b{re.escape(key)}\b", t["norm"])]
         if quoted:
             best = max(quoted, key=lambda t: sum(w in t["norm"] for w in norm(ctx.question).split() if len(w) > 3))
-            item = Item(best["text"][:700], None, [Evidence(best["document"], tuple(best["lines"]), best["text"][:200])])
+            item = Item(shorten(best["text"], 700), None,
+                        [Evidence(best["document"], tuple(best["lines"]), shorten(best["text"], 200))])
             return Reply(
                 ctx.say("not_found_as_named_in_text", what=what, name=names[0], lines=lines_of(ctx, best),
-                        text=best["text"][:400]),
+                        text=shorten(best["text"], 400)),
                 [item],
             )
         near = ctx.index.suggest(names[0], kinds)

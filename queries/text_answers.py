@@ -11,10 +11,11 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
+from beleidsgraaf.errors import NotFoundError
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.linking import STOPWORDS, Linked
-from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _not_found, lines_of
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _not_found, lines_of, shorten
 from beleidsgraaf.textkey import norm
 
 # Content words a question may carry beyond its intent and names before the text, not the graph, answers it.
@@ -165,13 +166,11 @@ def _scope(rows: list[Row], linked: Linked) -> list[Span]:
 
 def _passages(store: EmbeddedStore, question: str, k: int = 5, scope: list[Span] | None = None) -> list[dict[str, Any]]:
     """The best passages; when the question names documents, the best passages inside them."""
-    try:
-        from beleidsgraaf.queries.search import search
-    except ImportError:  # search is optional until its index exists
-        return []
+    from beleidsgraaf.queries.search import search
+
     try:
         found = [p.as_dict() for p in search(store, question, SCOPED_DEPTH if scope else k)]
-    except Exception:  # noqa: BLE001 - a missing or stale index must not break graph answers
+    except NotFoundError:  # a store without a search index still answers from the graph
         return []
     inside = [p for p in found if any(p["document"] == f and a <= p["lines"][0] <= b for f, a, b in scope or [])]
     return (inside or found)[:k]
@@ -259,6 +258,46 @@ def _unstated(question: str, shown: list[dict[str, Any]], ctx: Context) -> str |
     return None
 
 
+# Kinds a passage answer must name to be about them: a programme or document already narrowed the passages searched,
+# a municipality is the scope, not the subject.
+SUBJECT_KINDS = ("ward", "buurt", "person", "unit", "partner", "body", "effort", "goal")
+
+
+ABSENT_LENGTH = 6  # shorter words are too often inflections or abbreviations the tokenizer renders otherwise
+
+
+def _absent(ctx: Context) -> str | None:
+    """"Niet gevonden" when a Dutch question's content word occurs nowhere in the documents ("parkeervergunning"):
+    no passage can state anything about it, however close it sounds. English words are left to the passages,
+    since the glossary renders only some of them in Dutch."""
+    if ctx.lang != "nl":
+        return None
+    text = ctx.question
+    for mention in ctx.linked.mentions:
+        text = text.replace(mention.text, " ")
+    spread = _spread(ctx.texts)
+    missing = [w for w in dict.fromkeys(norm(text).split()) if len(w) >= ABSENT_LENGTH and w.isalpha()
+               and w not in QUESTION_WORDS and w not in STOPWORDS and not any(spread[t] for t in _forms(w))]
+    return ctx.say("words_not_in_documents", words=", ".join(f"'{w}'" for w in missing)) if missing else None
+
+
+def _unnamed(shown: list[dict[str, Any]], ctx: Context) -> str | None:
+    """"Niet gevonden" when the question is about a ward, person or body that none of the best passages names (in
+    the question's spelling or the documents'): a passage about something else does not answer it."""
+    for mention in ctx.linked.mentions:
+        entity = ctx.linked.first_of(mention, *SUBJECT_KINDS)
+        if entity is None:
+            continue
+        keys = {norm(entity.label), norm(mention.name)}
+        if not any(key and key in t["norm"] for key in keys for t in (_normed(p) for p in shown[:3])):
+            return ctx.say("not_stated_about", name=entity.label)
+    return None
+
+
+def _normed(passage: dict[str, Any]) -> dict[str, Any]:
+    return passage if "norm" in passage else {**passage, "norm": norm(passage["text"])}
+
+
 _SPREAD: dict[int, tuple[list[dict[str, Any]], Counter[str]]] = {}
 
 
@@ -306,14 +345,20 @@ def passage(ctx: Context) -> Reply:
     if not shown:
         return Reply(ctx.say("not_found_in_documents"), [], None, False)
     top = shown[0]
-    unstated = _unstated(ctx.question, shown, ctx)
+    unstated = _absent(ctx) or _unstated(ctx.question, shown, ctx) or _unnamed(shown, ctx)
     if unstated:
-        answer = unstated + " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=top["text"][:900])
+        answer = unstated + " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=shorten(top["text"], 900))
     else:
-        answer = ctx.say("passage_answer", lines=lines_of(ctx, top), text=top["text"][:900])
+        answer = ctx.say("passage_answer", lines=lines_of(ctx, top), text=shorten(top["text"], 900))
     return Reply(answer, passage_items(shown), None, not unstated)
 
 
 def passage_items(shown: list[dict[str, Any]]) -> list[Item]:
     """Passages as answer items, each citing its own lines."""
-    return [Item(p["text"][:1200], None, [Evidence(p["document"], tuple(p["lines"]), p["text"][:200])]) for p in shown]
+    return [Item(shorten(p["text"], 1200), None, [Evidence(p["document"], tuple(p["lines"]), shorten(p["text"], 200))])
+            for p in shown]
+
+
+def outside(ctx: Context) -> Reply:
+    """A question about something no document speaks of: said plainly, with no passage quoted as if it answered."""
+    return Reply(ctx.say("outside_documents"), [], None, True)

@@ -77,7 +77,8 @@ def test_a_bad_registry_entry_fails_when_the_registry_is_read(tmp_path, monkeypa
 def test_behaviour_is_declared_in_the_registry_not_keyed_on_intent_names():
     by_name = {i.name: i for i in intents.catalogue()}
     assert by_name["passage"].text_fallback == "always"
-    assert {i.name for i in by_name.values() if not i.counts} == {"budget", "budget_check", "capacity", "change", "arithmetic"}
+    assert {i.name for i in by_name.values() if not i.counts} == {"budget", "budget_check", "capacity", "change", "arithmetic",
+                                                                        "outside"}
     assert {"ward_list", "programme_list", "document_meta", "shared"} <= {i.name for i in by_name.values() if i.generic}
     names = "|".join(re.escape(n) for n in by_name)
     keyed = re.compile(rf"""\.name\s*(==|!=|in\b|not in\b)|[(\[{{,]\s*["']({names})["']\s*[,)\]}}]""")

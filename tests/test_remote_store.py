@@ -42,8 +42,7 @@ def free_port() -> int:
 class Server:
     def __init__(self, folder: Path, union: bool = True) -> None:
         binary = oxigraph_binary()
-        if binary is None:
-            pytest.skip("the `oxigraph` server binary is not installed (pip install oxigraph, part of the test extra)")
+        assert binary is not None, "the `oxigraph` server binary is not installed (pip install oxigraph, part of the test extra)"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         args = [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{self.port}"]

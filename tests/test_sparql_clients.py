@@ -23,8 +23,6 @@ from rdflib.namespace import RDF, RDFS
 from beleidsgraaf.api.http import create_app
 from tests.conftest import CORPUS
 
-SPARQLWrapper = pytest.importorskip("SPARQLWrapper", reason="SPARQLWrapper is in the test extra")
-
 BG = "https://w3id.org/beleidsgraaf/def#"
 OSSENKOPPELERHOEK = URIRef("https://w3id.org/beleidsgraaf/id/gebied/almelo/ossenkoppelerhoek")
 CONTRACT = URIRef("https://w3id.org/beleidsgraaf/id/graph/almelo-2020-contract-wijksturing")

@@ -1,0 +1,137 @@
+"""Answers stay inside the municipality a question names, say so when it holds nothing, say when a question lies
+outside the documents, and read cleanly (quotes end on whole words, PDF glyphs cleaned)."""
+
+from __future__ import annotations
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from beleidsgraaf.ingest.extract import _tidy_name
+from beleidsgraaf.ingest.readers import read
+from beleidsgraaf.ontology.store import bind_values
+from beleidsgraaf.queries import intents
+from beleidsgraaf.queries.answer import _off_topic, answerer
+from beleidsgraaf.queries.linking import Entity, Linked, Mention, link
+from beleidsgraaf.queries.replies import Context, run_named, shorten
+from beleidsgraaf.queries.text_answers import _unnamed
+from beleidsgraaf.textkey import norm
+
+
+@pytest.fixture(scope="module")
+def worker(corpus_store):
+    store, _, _ = corpus_store
+    return answerer(store)
+
+
+def _towns(worker, result: dict) -> list[set[str]]:
+    """Per answer item, the municipalities of the files it cites (else of its IRI)."""
+    files: dict[str, set[str]] = {}
+    for row in worker.documents:
+        if row.municipality:
+            files.setdefault(str(row.file), set()).add(norm(str(row.municipality)))
+    out = []
+    for item in result["answers"]:
+        cited = {t for e in item["evidence"] for t in files.get(e["document"], set())}
+        if not cited and item["iri"]:
+            rows, _ = run_named(worker.store, "municipality-of", item=URIRef(item["iri"]))
+            cited = {norm(str(r.label)) for r in rows}
+        out.append(cited)
+    return out
+
+
+def test_a_list_binds_one_values_row_per_term():
+    text = bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": [URIRef("urn:a"), URIRef("urn:b")], "o": Literal(1)})
+    assert "VALUES (?x ?o) { (<urn:a> " in text and "(<urn:b> " in text
+    graph = Graph()
+    for name in "abc":
+        graph.add((URIRef(f"urn:{name}"), URIRef("urn:p"), Literal(1)))
+    assert {str(r.x) for r in graph.query(text)} == {"urn:a", "urn:b"}
+    store = pyoxigraph.Store()
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:a"), pyoxigraph.NamedNode("urn:p"), pyoxigraph.Literal("1")))
+    assert len(list(store.query(bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": [URIRef("urn:a")]})))) == 1
+    assert not list(store.query(bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": []})))  # no term: nothing matches
+
+
+@pytest.mark.parametrize("question", ["Welke programma's heeft Utrecht?", "Welke partners noemt Utrecht?"])
+def test_answers_keep_to_the_municipality_the_question_names(worker, question):
+    result = worker.ask(question)
+    towns = _towns(worker, result)
+    assert result["answers"] and all(own <= {"utrecht"} for own in towns), towns
+    assert sum(1 for own in towns if own) >= len(towns) // 2  # mostly items whose municipality is known
+    assert "Almelo" in result["answer"]  # it says what it left out, and where
+
+
+def test_without_a_municipality_both_stay(worker):
+    result = worker.ask("Welke programma's zijn er?")
+    towns = set().union(*_towns(worker, result))
+    assert {"almelo", "utrecht"} <= towns
+
+
+@pytest.mark.parametrize("question", ["Gaat het morgen onweren boven Twente?", "Wie won Wimbledon in 2019?",
+                                      "Hoeveel kost een kilo aardappelen bij de markt?", "How do I fix a flat bicycle tyre?",
+                                      "Which actor played James Bond first?"])
+def test_questions_outside_the_documents_say_so(worker, question):
+    result = worker.ask(question)
+    assert result["intent"] == "outside", result["answer"]
+    assert not result["answers"] and "buiten de documenten" in result["answer"] or "outside the documents" in result["answer"]
+
+
+def test_no_example_question_of_another_intent_counts_as_outside(worker):
+    """The examples of every other intent are in-domain by construction: none may be taken for off-topic."""
+    wrong = []
+    for intent in intents.catalogue():
+        if intent.off_topic:
+            continue
+        for _, question in intent.examples:
+            linked = link(question, worker.index)
+            ranked = intents.rank(question, linked, intents.question_vector(question, worker.model), worker.vocabulary)
+            if _off_topic(ranked, linked) is not None:
+                wrong.append(question)
+    assert not wrong
+
+
+def test_a_ward_without_line_work_says_what_does_reach_it(worker):
+    result = worker.ask("Welke lijnprojecten raken Hofkamp?")
+    answer = result["answer"]
+    assert answer.startswith("Niet gevonden") and "Stadsbreed" in answer and "wijksturing" in answer
+    assert len(answer) < 600  # a lead, not the list: the items carry the efforts and their lines
+    assert result["answers"] and all(item["evidence"] for item in result["answers"])
+
+
+def test_quotes_end_on_whole_words():
+    text = "De wijkregisseur stemt vooraf af met de programmamanager over alle projecten in de wijk."
+    short = shorten(text, 40)
+    assert short.endswith("…") and len(short) <= 41 and text.startswith(short[:-1]) and text[len(short) - 1] == " "
+    assert shorten(text, 400) == text
+
+
+def test_pdf_symbol_font_bullets_become_bullets(tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text("Doelen:\n\uf0b7 schone wijken\n\uf0a7 veilige buurten\nprijs \ue123 10\n", encoding="utf-8")
+    lines = read(source).lines
+    assert lines[1] == "• schone wijken" and lines[2] == "• veilige buurten" and lines[3] == "prijs   10"
+    assert len(lines) == 4  # one character for one: line numbers and columns unchanged
+
+
+@pytest.mark.parametrize(("found", "name"), [("P1 Veiligheid en Handhaving", "Veiligheid en Handhaving"),
+                                             ("Groene Zone Dit", "Groene Zone"), ("Programma Rekening Begroting", ""),
+                                             ("LASTEN BATEN OMSCHRIJVING", ""), ("Duurzaamheid", "Duurzaamheid")])
+def test_programme_names_lose_codes_table_headers_and_next_sentences(found, name):
+    assert _tidy_name(found) == name
+
+
+def test_the_users_spelling_is_kept_beside_the_documents(worker):
+    answer = worker.ask("Welke inspanningen raken Sluitersveld?")["answer"]
+    assert answer.startswith("'Sluitersveld' staat in de documenten als 'Sluiterseveld'.")
+    assert "staat in de documenten als" not in worker.ask("Welke inspanningen raken de wijk Hofkamp?")["answer"]
+
+
+def test_a_passage_that_does_not_name_the_ward_asked_about_is_no_answer():
+    ward = Entity(URIRef("urn:w"), "ward", "Wijk", "Zwanenbroek")
+    linked = Linked([Mention("in Zwanenbroek", 0, 14, [ward], 100.0)])
+    ctx = Context(None, "Waarom krijgt Zwanenbroek extra aandacht?", "nl", linked, None)  # type: ignore[arg-type]
+    elsewhere = [{"document": "a.txt", "lines": [1, 3], "text": "De wijk Hofkamp krijgt extra aandacht."}]
+    assert _unnamed(elsewhere, ctx) == "Niet gevonden: geen passage zegt dit over Zwanenbroek."
+    named = [{"document": "a.txt", "lines": [4, 5], "text": "Zwanenbroek krijgt extra aandacht door de leegstand."}]
+    assert _unnamed(elsewhere + named, ctx) is None
