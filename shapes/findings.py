@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib.term import Node
+from rdflib.term import Node, URIRef
 
 from beleidsgraaf.errors import BeleidsgraafError
 from beleidsgraaf.shapes import engine, variants
@@ -59,17 +59,27 @@ def rank(severity: str) -> int:
     return LEVELS.index(severity)
 
 
-def _sources(store: Any, head: str) -> dict[str, Source]:
-    """The citation to show for each resource: an extracted one before a curated one, then the earliest."""
-    def rows(name: str) -> Any:
-        return store.query(head + (HERE / "queries" / name).read_text(encoding="utf-8"))
+BATCH = 1000  # resources per VALUES block when reading their labels and citations
+
+
+def _sources(store: Any, head: str, foci: set[Node]) -> dict[str, Source]:
+    """The citation to show for each resource in ``foci``: an extracted one before a curated one, then the earliest.
+
+    Only the resources that have findings are read, a batch at a time: every citation and label in the store
+    is some 400k rows at a million triples, and reading them took most of validate's time there."""
+    def rows(name: str, batch: list[Node] | None = None) -> Any:
+        text = head + (HERE / "queries" / name).read_text(encoding="utf-8")
+        return store.query(text, {"x": batch} if batch is not None else None)
 
     documents = {str(r.doc): (str(r.file), str(r.title) if r.title else None) for r in rows("documents.rq")}
+    ordered = sorted(foci, key=str)
+    batches = [ordered[at:at + BATCH] for at in range(0, len(ordered), BATCH)]
     labels: dict[str, str] = {}
-    for r in rows("labels.rq"):
-        labels.setdefault(str(r.x), str(r.label))
+    for batch in batches:
+        for r in rows("labels.rq", batch):
+            labels.setdefault(str(r.x), str(r.label))
     best: dict[str, tuple[tuple[Any, ...], Source]] = {}
-    for row in rows("sources.rq"):
+    for row in (row for batch in batches for row in rows("sources.rq", batch)):
         file, title = documents.get(str(row.doc), (None, None))
         key = (str(row.method) != EXTRACTION, file or "", int(row.first), int(row.last))
         focus = str(row.x)
@@ -98,9 +108,9 @@ def _finding(hit: engine.Hit, sources: dict[str, Source], store: Any, head: str)
                    source.title if source else None)
 
 
-def _variant_findings(store: Any, head: str, sources: dict[str, Source]) -> list[Finding]:
+def _variant_findings(entries: list[dict[str, Any]], sources: dict[str, Source]) -> list[Finding]:
     found = []
-    for entry in variants.ward_variants(store, head) + variants.person_variants(store, head):
+    for entry in entries:
         names = list(entry["spellings"])
         others = ", ".join(f"'{n}'" for n in names[1:])
         kind_nl, kind_en = ("Gebied", "Area") if entry["kind"] == "ward" else ("Persoon", "Person")
@@ -120,10 +130,11 @@ def validate(store: Any, min_severity: str = "info") -> list[Finding]:
         raise BeleidsgraafError("the store is empty", hint="run 'beleidsgraaf ingest corpus/' first")
     head = engine.prologue(engine.shapes_graph())
     checks = [c for c in engine.constraints() if rank(c.severity) >= floor]
-    sources = _sources(store, head)
-    found = [_finding(hit, sources, store, head) for hit in engine.run(store, checks)]
-    if floor == 0:
-        found += _variant_findings(store, head, sources)
+    hits = list(engine.run(store, checks))
+    entries = variants.ward_variants(store, head) + variants.person_variants(store, head) if floor == 0 else []
+    sources = _sources(store, head, {hit.focus for hit in hits} | {URIRef(entry["focus"]) for entry in entries})
+    found = [_finding(hit, sources, store, head) for hit in hits]
+    found += _variant_findings(entries, sources)
     return sorted(found, key=lambda f: (f.document or "~", f.lines or (0, 0), -rank(f.severity), f.shape, f.focus))
 
 
