@@ -153,6 +153,13 @@ class Answerer:
         return _with_stated_counts(_result(ctx, passage(ctx), None), scope, ctx)
 
 
+def _cites(items: list[Item], passage: dict[str, Any]) -> bool:
+    """Whether an item already cites lines of the passage (then quoting it again repeats it)."""
+    first, last = passage["lines"]
+    return any(e.document == passage["document"] and e.lines[0] <= last and first <= e.lines[1]
+               for item in items for e in item.evidence)
+
+
 def _off_topic(ranked: list[intents.Ranked], linked: Linked) -> intents.Ranked | None:
     """The off-topic intent (``off_topic: true`` in intents.yaml) when the question is closest to its examples and
     names nothing of the graph but a
@@ -172,9 +179,9 @@ def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:
     if intent.when_empty == "ask_document" and reply.missing == "document" and not ctx.linked.unknown and intent.topic:
         reply = Reply(ctx.say("ask_document", what=intent.topic[ctx.lang == "en"]), reply.items, reply.sparql, False)
     answer, items = reply.answer, reply.items
-    if ctx.passages and not any(i.evidence for i in items):  # cited items already show what the text says
+    top = _completed(ctx.passages[0], ctx.texts) if ctx.passages else None
+    if top is not None and not _cites(items, top):
         # What the text says nearby, whole: a reader checks "not found" against it.
-        top = _completed(ctx.passages[0], ctx.texts)
         answer += " " + ctx.say("nearest_passage", lines=lines_of(ctx, top), text=shorten(top["text"], 600))
         items = items or passage_items([_completed(p, ctx.texts) for p in ctx.passages[:3]])
     missing = [name for name in ctx.linked.unknown if name not in answer]

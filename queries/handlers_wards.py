@@ -276,3 +276,39 @@ def ward_list(ctx: Context) -> Reply:
             answer += " " + ctx.say("also_mentioned_count", count=len(mentioned), items=_listing(mentioned, 12))
         return Reply(answer, listed + mentioned, sparql, count=len(listed))
     return Reply(ctx.say("wards_mentioned", count=len(mentioned), items=_listing(mentioned)), mentioned, sparql)
+
+
+def programme_wards(ctx: Context) -> Reply:
+    """The areas a programme or document reaches: those its efforts target, each with those efforts, and those its
+    text only names; every one with the lines that say so."""
+    owner = _owner(ctx)
+    if owner is None:
+        return _not_found(ctx, ctx.say("what_programme_or_document"), ("programme", "document"))
+    rows, sparql = ctx.run("wards-of-programme", owner=owner.iri)
+    targeted: dict[str, Item] = {}
+    named: dict[str, Item] = {}
+    for row in rows:
+        ward = str(row.ward)
+        if row.targeted is not None and row.targeted.toPython():
+            item = targeted.setdefault(ward, Item(str(row.label), ward))
+            if row.effortLabel and str(row.effortLabel) not in item.text:
+                item.text += ("; " if "(" in item.text else " (") + str(row.effortLabel)
+        elif ward not in targeted:
+            item = named.setdefault(ward, Item(str(row.label), ward))
+        else:
+            continue
+        item.evidence += [e for e in evidence_of(row) if e not in item.evidence][:3 - len(item.evidence)]
+    for item in targeted.values():
+        item.text += ")" if "(" in item.text else ""
+    named = {ward: item for ward, item in named.items() if ward not in targeted}
+    if not targeted and not named:
+        return Reply(ctx.say("programme_wards_none", owner=owner.label), [], sparql, False)
+    parts = []
+    if targeted:
+        parts.append(ctx.say("programme_wards_targeted", owner=owner.label, count=len(targeted),
+                             items=_listing([Item(i.text.split(" (")[0]) for i in targeted.values()])))
+    else:
+        parts.append(ctx.say("programme_wards_none_targeted", owner=owner.label))
+    if named:
+        parts.append(ctx.say("programme_wards_named", count=len(named), items=_listing(list(named.values()))))
+    return Reply(" ".join(parts), list(targeted.values()) + list(named.values()), sparql, count=len(targeted) + len(named))

@@ -135,3 +135,14 @@ def test_a_passage_that_does_not_name_the_ward_asked_about_is_no_answer():
     assert _unnamed(elsewhere, ctx) == "Niet gevonden: geen passage zegt dit over Zwanenbroek."
     named = [{"document": "a.txt", "lines": [4, 5], "text": "Zwanenbroek krijgt extra aandacht door de leegstand."}]
     assert _unnamed(elsewhere + named, ctx) is None
+
+
+def test_the_wards_of_a_programme_are_its_own_targeted_first_each_cited(worker):
+    result = worker.ask("Op welke wijken richt het programma Duurzaamheid zich?")
+    assert result["intent"] == "programme_wards"
+    assert result["answer"].startswith("Duurzaamheid richt inspanningen op 1 gebied(en): Binnenstad.")
+    duurzaamheid = next(r for r in worker.documents if str(r.title).endswith("Duurzaamheid"))
+    for item in result["answers"]:
+        assert item["evidence"] and all(e["document"] == str(duurzaamheid.file)
+                                         and int(duurzaamheid.first) <= e["lines"][0] <= int(duurzaamheid.last)
+                                         for e in item["evidence"]), item
