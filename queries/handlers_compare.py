@@ -246,24 +246,62 @@ def _signed(value: float) -> str:
 def _change_item(ctx: Context, row: Row, y1: int, y2: int) -> Item:
     purpose = ctx.say("stated_total_row") if row.isTotal is not None and row.isTotal.toPython() else (
         str(row.purpose or "").strip(" :") or ctx.say("what_budget"))
+    when1, when2 = row.col1 or y1, row.col2 or y2
     if row.a1 is not None and row.a2 is not None:
         a1, a2 = float(row.a1), float(row.a2)
-        text = ctx.say("change_row", purpose=purpose, a1=_euro(a1), y1=y1, a2=_euro(a2), y2=y2, diff=_signed(a2 - a1),
+        text = ctx.say("change_row", purpose=purpose, a1=_euro(a1), y1=when1, a2=_euro(a2), y2=when2, diff=_signed(a2 - a1),
                        title=row.title)
     else:
-        year, other = (y1, y2) if row.a1 is not None else (y2, y1)
+        year, other = (when1, y2) if row.a1 is not None else (when2, y1)
         amount = float(row.a1 if row.a1 is not None else row.a2)
         text = ctx.say("change_row_one_year", purpose=purpose, amount=_euro(amount), year=year, other=other, title=row.title)
     return Item(text, str(row.budget), evidence_of(row))
 
 
+# Which column of a year a BBV row is read from when it has several (annual accounts: primary budget, amended budget,
+# realisation): the realised figure first, then the amended budget, the budget, the primary budget.
+COLUMN_RANK = ((re.compile(r"realisatie|rekening|realis", re.I), 0), (re.compile(r"na wijziging|gewijzigd", re.I), 1),
+               (re.compile(r"primair", re.I), 3), (re.compile(r"begroting|budget", re.I), 2))
+COLUMN_WORDS = re.compile(r"realisatie|rekening|primair|na wijziging|gewijzigd", re.I)
+
+
+def _column_rank(column: str) -> int:
+    return next((rank for pattern, rank in COLUMN_RANK if pattern.search(column)), len(COLUMN_RANK))
+
+
+def _paired(cells: list[Row], y1: int, y2: int, question: str) -> list[Row]:
+    """One row per table row with its amount in each year: cells of one document and first line with one purpose
+    (in a BBV table the purpose names the column: "Baten, Begroting 2024 (P1 ...)", so the item and the text before
+    the column are the row). A year with several columns takes the one the question names, else by COLUMN_RANK."""
+    asked = COLUMN_WORDS.search(question)
+    groups: dict[tuple[str, str, str], dict[int, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for cell in cells:
+        purpose, column = str(cell.purpose or ""), str(cell.column or "")
+        label = purpose.split(", " + column)[0] if column and ", " + column in purpose else purpose
+        key = (str(cell.doc), str(cell.first), str(cell.item) if cell.item is not None else label)
+        groups[key][int(str(cell.year))].append(cell)
+        cell["label"] = label
+    rows = []
+    for by_year in groups.values():
+        chosen: dict[int, Row] = {}
+        for year, options in by_year.items():
+            if asked:
+                options = [c for c in options if asked.group(0).lower() in str(c.column or "").lower()] or options
+            chosen[year] = min(options, key=lambda c: (_column_rank(str(c.column or "")), str(c.budget)))
+        first = chosen.get(y2) or chosen[y1]
+        row = Row(first)
+        row["purpose"] = first.label
+        row["a1"] = chosen[y1].amount if y1 in chosen else None
+        row["a2"] = chosen[y2].amount if y2 in chosen else None
+        row["col1"] = str(chosen[y1].column) if y1 in chosen and chosen[y1].column else None
+        row["col2"] = str(chosen[y2].column) if y2 in chosen and chosen[y2].column else None
+        rows.append(row)
+    return rows
+
+
 def _budget_change(ctx: Context, owner: Entity | None, y1: int, y2: int) -> Reply:
-    rows, sparql = ctx.run("budget-changes", owner=owner.iri if owner else None, y1=y1, y2=y2)
-    for r in rows:
-        # The amount of each year: the positive MAX or the negative MIN; none where the row has no cell that year.
-        r["a1"] = (r.max1 if float(r.max1) > 0 else r.min1) if int(r.in1) else None
-        r["a2"] = (r.max2 if float(r.max2) > 0 else r.min2) if int(r.in2) else None
-        r["purpose"] = r.purposeOf
+    cells, sparql = ctx.run("budget-changes", owner=owner.iri if owner else None, y1=y1, y2=y2)
+    rows = _paired(cells, y1, y2, ctx.question)
     where = owner.label if owner else ctx.say("what_all_documents")
     if not rows:
         return Reply(ctx.say("change_none_years", where=where, y1=y1, y2=y2), [], sparql, False)
@@ -289,7 +327,9 @@ def _budget_change(ctx: Context, owner: Entity | None, y1: int, y2: int) -> Repl
         same = sum(1 for r in lines if r.a1 is not None and r.a2 is not None and float(r.a1) == float(r.a2))
         only1 = sum(1 for r in lines if r.a2 is None)
         only2 = sum(1 for r in lines if r.a1 is None)
-        parts.append(ctx.say("change_counts", changed=changed, same=same, y1=y1, y2=y2, only1=only1, only2=only2))
+        counts = ctx.say("change_counts", title=title, changed=changed, same=same, y1=y1, y2=y2, only1=only1, only2=only2)
+        # After the total of the same document the title is said already: "X: totaal ...; 3 regels veranderd, ..."
+        parts.append(counts[len(title) + 2:] if parts and parts[-1].startswith(title + ":") else counts)
     lead = ctx.say("change_years_lead", where=where, y1=y1, y2=y2)
     return Reply(lead + " " + " ".join(parts), items, sparql, count=len(items))
 
