@@ -85,7 +85,8 @@ def ward_reach(ctx: Context) -> Reply:
     items: list[Item] = []
     summary: dict[str, str] = {}
     for scope in SCOPE_ORDER:
-        entries, names = [], []
+        entries: list[Item] = []
+        names: dict[str, int] = {}  # one owner under two principles is named once in the lead, its efforts added up
         for (name, principle), efforts in sorted(groups[scope].items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
             examples = "; ".join(e["effort"] for e in efforts[:EXAMPLES_PER_OWNER])
             evidence = [Evidence(ev["document"], tuple(ev["lines"]), ev["quote"])
@@ -94,10 +95,11 @@ def ward_reach(ctx: Context) -> Reply:
                            ward=ward.label, examples=examples)
             entries.append(Item(text, efforts[0]["owner_iri"] or efforts[0]["programme"] or efforts[0]["document_iri"],
                                 evidence))
-            names.append(Item(f"{name} ({len(efforts)})"))
+            names[name] = names.get(name, 0) + len(efforts)
         items += entries
         if entries:
-            summary[scope] = ctx.say(SCOPE_MESSAGES[scope][1], ward=ward.label, count=len(entries), owners=_listing(names, 8))
+            owners = [Item(f"{name} ({count})") for name, count in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
+            summary[scope] = ctx.say(SCOPE_MESSAGES[scope][1], ward=ward.label, count=len(owners), owners=_listing(owners, 8))
     kind = ctx.say(f"efforts_{wanted or 'any'}")
     if not items and wanted:
         # None under the principle asked: say so, then who does reach the ward.
@@ -230,6 +232,7 @@ def programme_pair(ctx: Context) -> Reply:
 
 # --- What changed ------------------------------------------------------------------------------------------------
 
+FEW_ROWS = 3
 YEAR_OR_PERIOD = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-–/]\s*((?:19|20)\d\d))?\b")
 
 
@@ -299,9 +302,28 @@ def _paired(cells: list[Row], y1: int, y2: int, question: str) -> list[Row]:
     return rows
 
 
+def _items_asked(question: str) -> set[str]:
+    """The kinds of budget row the question names ("de lasten", "the balance"), by their labels in the ontology; a
+    longer label is read first, so "saldo van baten en lasten" is the balance, not income and expenditure."""
+    from beleidsgraaf.queries.vocabulary import concepts
+
+    text = f" {norm(question)} "
+    labels = sorted(((norm(label(kind, lang)), kind) for kind in concepts("begrotingsposten") for lang in ("nl", "en")),
+                    key=lambda pair: -len(pair[0]))
+    asked: set[str] = set()
+    for name, kind in labels:
+        if name and f" {name} " in text:
+            asked.add(kind)
+            text = text.replace(f" {name} ", " | ")
+    return asked
+
+
 def _budget_change(ctx: Context, owner: Entity | None, y1: int, y2: int) -> Reply:
     cells, sparql = ctx.run("budget-changes", owner=owner.iri if owner else None, y1=y1, y2=y2)
     rows = _paired(cells, y1, y2, ctx.question)
+    asked = _items_asked(ctx.question)
+    if asked and (kind_rows := [r for r in rows if r.item is not None and _local(r.item) in asked]):
+        rows = kind_rows  # "hoe veranderen de lasten": the expenditure rows only
     where = owner.label if owner else ctx.say("what_all_documents")
     if not rows:
         return Reply(ctx.say("change_none_years", where=where, y1=y1, y2=y2), [], sparql, False)
@@ -331,6 +353,8 @@ def _budget_change(ctx: Context, owner: Entity | None, y1: int, y2: int) -> Repl
         # After the total of the same document the title is said already: "X: totaal ...; 3 regels veranderd, ..."
         parts.append(counts[len(title) + 2:] if parts and parts[-1].startswith(title + ":") else counts)
     lead = ctx.say("change_years_lead", where=where, y1=y1, y2=y2)
+    if len(items) <= FEW_ROWS:
+        lead += " " + "; ".join(i.text for i in items) + "."  # a few rows are the answer themselves
     return Reply(lead + " " + " ".join(parts), items, sparql, count=len(items))
 
 

@@ -240,3 +240,10 @@ def test_a_bbv_budget_between_two_years_of_another_municipality(extern_worker):
     texts = [i["text"] for i in _cited(result)]
     assert any(t.startswith("Lasten: € -6.802.000 (Begroting 2023) → € -4.204.000 (Begroting 2024), +€ 2.598.000") for t in texts)
     assert all("Almelo" not in t and "Programmacontract" not in t for t in texts)  # inside the municipality's documents
+
+
+def test_a_year_on_year_question_for_one_kind_of_row_keeps_to_it(extern_worker):
+    result = extern_worker.ask("What happened to the balance of Mens en Maatschappij from 2022 to 2024?")
+    assert _says(result, "Saldo van baten en lasten: € -24.467.000 (Rekening 2022) → € -27.281.000 (Begroting 2024), "
+                         "−€ 2.814.000")
+    assert all(i["text"].startswith("Saldo") for i in _cited(result))
