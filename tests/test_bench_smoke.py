@@ -12,16 +12,20 @@ from tests.conftest import ROOT
 def test_benchmark_runs_at_corpus_scale_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--scales", "corpus", "--repeat", "1", "--questions", "2",
-                           "--embedder", "placeholder", "--embed-sample", "8", "--skip-reingest", "--out", str(out)],
+                           "--embedder", "placeholder", "--embed-sample", "8", "--skip", "reingest,extern,embedders",
+                           "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "dense model NOT run" in done.stdout and "validate" in done.stdout
-    result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["machine"]["cpus"] > 0 and len(written["machine"]["load_average_at_start"]) == 3
+    result = written["results"][0]
     assert result["ingest"]["triples"] > 10_000 and result["ingest"]["lines"] > 15_000 and result["ingest"]["passages"] > 1000
     assert {"wards", "programmes", "efforts-in-ward"} <= set(result["named_queries"])
     compared = [q for q in result["named_queries"].values() if q["ratio"] is not None]
     # every named query runs on both engines (rdflib once failed on wards' DISTINCT aggregate over an OPTIONAL)
     assert len(compared) == len(result["named_queries"]) >= 20 and all(q["p50_ms"] > 0 for q in compared)
+    assert result["named_queries"]["wards"]["page"]["n"] == 1 and result["named_queries"]["wards"]["count"]["p95_ms"] > 0
     assert result["validate"]["ratio"] > 0 and result["validate"]["findings"] > 0 and result["ask"]["warm"]["n"] == 2
     assert set(result["search"]) >= {"hybrid", "bm25", "dense", "ratio_bm25", "ratio_dense"}
     assert result["embedding"]["sample"] == 8 and result["embedding"]["passages_per_s"] > 0
@@ -33,7 +37,8 @@ def test_benchmark_runs_at_corpus_scale_and_writes_json(tmp_path):
 def test_baseline_above_the_cap_is_reported_not_run(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--scales", "corpus", "--repeat", "1", "--questions", "1",
-                           "--embedder", "placeholder", "--embed-sample", "4", "--skip-reingest", "--baseline-cap", "1000",
+                           "--embedder", "placeholder", "--embed-sample", "4", "--skip", "reingest,extern,embedders",
+                           "--baseline-cap", "1000",
                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
