@@ -24,7 +24,7 @@ from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.handlers_wards import ward_contacts, ward_rules
 from beleidsgraaf.queries.linking import EntityIndex, Linked, link
 from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, distinct, evidence_of, lines_of, run_named, shorten
-from beleidsgraaf.queries.scope import within
+from beleidsgraaf.queries.scope import narrow_links, within
 from beleidsgraaf.queries.text_answers import (
     _completed,
     _load_texts,
@@ -64,7 +64,8 @@ def _named_as_kind(name: str, question: str) -> bool:
     return bool(re.search(rf"\b{KIND_NOUNS}\s+{re.escape(name)}\b|\b{re.escape(name)}[- ]{KIND_NOUNS}\b", question, re.I))
 
 
-SAME_NAME = 80  # rapidfuzz ratio from which two spellings are one name ("Sluitersveld", "Sluiterseveld": 96)
+SAME_NAME = 88  # rapidfuzz ratio from which two spellings are one name ("Sluitersveld", "Sluiterseveld": 96; not
+# "begroting" for Begroting 2024: 82)
 
 
 def _spelling_key(text: str) -> str:
@@ -121,7 +122,7 @@ class Answerer:
         if len(question) > MAX_QUESTION:
             raise ValueError(f"question longer than {MAX_QUESTION} characters")
         lang = intents.language(question)
-        linked = link(question, self.index)
+        linked = narrow_links(self.store, link(question, self.index))
         # A capitalised word the documents do use ("lobby richting het Rijk") is no unknown name, only not a
         # resource; unless the question calls it a programme or ward ("the Sport programme").
         linked.unknown = [name for name in linked.unknown if _named_as_kind(name, question) or not self._in_text(name)]

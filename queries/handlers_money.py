@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from beleidsgraaf.queries.linking import STOPWORDS, Linked
-from beleidsgraaf.queries.replies import Context, Item, Reply, Row, _euro, _listing, _merge, _not_found, evidence_of
+from beleidsgraaf.queries import vocabulary
+from beleidsgraaf.queries.linking import STOPWORDS, Entity, Linked
+from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _euro, _listing, _merge, _not_found, evidence_of
 from beleidsgraaf.queries.subjects import _owner
 from beleidsgraaf.textkey import norm
 
@@ -66,6 +67,31 @@ def _in_named_municipality(ctx: Context, rows: list[Row]) -> list[Row]:
     return [r for r in rows if str(r.doc) in docs]
 
 
+def _row_kinds(question: str) -> set[str]:
+    """The kinds of budget row a question names ("lasten", "expenses", "saldo van baten en lasten"), by the names
+    the ontology gives them; a longer name wins over the names inside it."""
+    text = f" {norm(question)} "
+    names = sorted(((norm(n), kind) for kind in vocabulary.concepts("begrotingsposten") for n in vocabulary.names(kind)),
+                   key=lambda pair: -len(pair[0]))
+    found: set[str] = set()
+    for name, kind in names:
+        if f" {name} " in text:
+            found.add(kind)
+            text = text.replace(f" {name} ", " | ")
+    return found
+
+
+def _rows_of_kind(rows: list[Row], question: str) -> list[Row]:
+    """Table rows of the kind and column the question names ("de lasten van P2", "realisatie 2023"); all rows when
+    it names none or no row is of that kind."""
+    kinds = _row_kinds(question)
+    if kinds and (typed := [r for r in rows if r.rowKind is not None and str(r.rowKind).rsplit("#", 1)[-1] in kinds]):
+        rows = typed
+    words = {w for w in norm(question).split() if len(w) > 4}
+    columned = [r for r in rows if r.column is not None and words & set(norm(str(r.column)).split())]
+    return columned if columned and len(columned) < len(rows) else rows
+
+
 def budget(ctx: Context) -> Reply:
     owner = _owner(ctx)
     year = _year_in(ctx.question)
@@ -83,6 +109,7 @@ def budget(ctx: Context) -> Reply:
         # year or period covers the year count too.
         covering = {str(d) for d, span in _document_years(ctx).items() if span[0] <= year <= span[1]} if owner else set()
         rows += [r for r in undated if str(year) in str(r.quote or "") or str(r.doc) in covering]
+    rows = _rows_of_kind(rows, ctx.question)
     efforts = list({e.label: e for e in ctx.linked.all("effort")}.values())
     per_effort: dict[str, float] = {}
     generic = False
@@ -264,11 +291,52 @@ def _role_question(ctx: Context) -> str:
     return text
 
 
+STATED_WEEK = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:uur|uren|hours?)\s+(?:per|a)\s+week\b", re.I)
+
+
+def _hours_in_question(ctx: Context, every: list[Row], sparql: str, owner: Entity | None) -> Reply | None:
+    """"Hoeveel uur per jaar is 32 uur per week?": the question's own figure converted, with the factor of the document
+    whose text states it (or of the document named), else calendar weeks; the passage that states it cited."""
+    stated = STATED_WEEK.search(ctx.question)
+    if stated is None or not PER_YEAR.search(ctx.question):
+        return None
+    week = float(stated.group(1).replace(",", "."))
+    said = re.compile(rf"\b{re.escape(stated.group(1))}\s*(uur|uren)\s+per\s+week", re.I)
+    # Of the passages that state the figure, the one that shares most words with the question.
+    words = {w for w in norm(ctx.question).split() if len(w) > 4 and w not in STOPWORDS}
+    holding = [t for t in ctx.texts if said.search(t["text"])]
+    passage = max(holding, key=lambda t: len(words & set(t["norm"].split())), default=None)
+    title = None
+    if passage is not None:
+        first = passage["lines"][0]
+        title = next((str(d.title) for d in ctx.run("documents")[0]
+                      if str(d.file) == passage["document"] and int(d.first) <= first <= int(d.last)), None)
+    if title is None and owner is not None:
+        title = owner.label  # no passage states the figure: the factor of the programme or document named
+        found = _stated_factor(every)
+    else:
+        found = _stated_factor([r for r in every if str(r.title) == title]) if title else None
+    factor = found[0] if found else WEEKS_PER_YEAR
+    where = title or (passage["document"] if passage else ctx.say("what_the_documents"))
+    note = (ctx.say("factor_stated", title=where, week=f"{float(found[1].perWeek):g}", year=f"{float(found[1].perYear):g}",
+                    factor=f"{factor:.4g}", line=found[1].first) if found else ctx.say("factor_assumed", title=where,
+                                                                                       factor=WEEKS_PER_YEAR))
+    year = f"{week * factor:,.0f}".replace(",", ".")
+    items = []
+    if passage is not None:
+        quote = passage["text"][:240]
+        items.append(Item(quote, None, [Evidence(passage["document"], tuple(passage["lines"]), quote)]))
+    return Reply(ctx.say("hours_stated_converted", week=f"{week:g}", year=year, factor=f"{factor:.4g}") + " " + note,
+                 items, sparql)
+
+
 def capacity(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("capacity", owner=owner.iri if owner else None)
     rows = list({str(r.c): r for r in rows}.values())
     every = rows
+    if (converted := _hours_in_question(ctx, every, sparql, owner)) is not None:
+        return converted
     rows = _focus(rows, "role", _role_question(ctx), ctx.linked)
     blocks = _blocks(rows)
     if not blocks:

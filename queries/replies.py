@@ -93,10 +93,11 @@ def evidence_of(row: Any) -> list[Evidence]:
 
 
 def _merge(items: Iterable[Item]) -> list[Item]:
-    """One item per text, evidence pooled (the union default graph repeats rows per named graph)."""
+    """One item per text, evidence pooled (the union default graph repeats rows per named graph; "Brandweer" and
+    "brandweer" at the start of a sentence are one name)."""
     merged: dict[str, Item] = {}
     for item in items:
-        known = merged.setdefault(item.text, Item(item.text, item.iri, []))
+        known = merged.setdefault(item.text.casefold(), Item(item.text, item.iri, []))
         for ev in item.evidence:
             if all((e.document, e.lines) != (ev.document, ev.lines) for e in known.evidence):
                 known.evidence.append(ev)

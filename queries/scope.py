@@ -10,16 +10,37 @@ documents of that municipality do not state it and where else it was found.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from rdflib import URIRef
 
-from beleidsgraaf.queries.replies import Context, Item, Reply, Row, _listing
+from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.queries.linking import Linked
+from beleidsgraaf.queries.replies import Context, Item, Reply, Row, _listing, run_named
 from beleidsgraaf.textkey import norm
 
 
 def named_towns(ctx: Context) -> dict[str, str]:
     """The municipalities the question names: normalised name -> name as the graph writes it."""
     return {norm(e.label): e.label for e in ctx.linked.all("gemeente")}
+
+
+def narrow_links(store: EmbeddedStore, linked: Linked) -> Linked:
+    """The question's links without resources of other municipalities than the ones it names: "veiligheid in
+    Wassenaar" is Wassenaar's safety programme or a plain word, never another town's programme of that name."""
+    towns = {norm(e.label) for e in linked.all("gemeente")}
+    others = [e for m in linked.mentions for e in m.entities if e.kind != "gemeente"]
+    if not towns or not others:
+        return linked
+    owners: dict[str, set[str]] = {}
+    for row in run_named(store, "municipality-of", item=list(dict.fromkeys(e.iri for e in others)))[0]:
+        owners.setdefault(str(row.item), set()).add(norm(str(row.label)) if row.label else str(row.municipality))
+    mentions = []
+    for mention in linked.mentions:
+        kept = [e for e in mention.entities if e.kind == "gemeente" or not owners.get(str(e.iri)) or owners[str(e.iri)] & towns]
+        if kept:
+            mentions.append(replace(mention, entities=kept))
+    return replace(linked, mentions=mentions)
 
 
 def _towns_of(ctx: Context, items: list[Item], documents: list[Row]) -> list[set[str]]:

@@ -172,8 +172,15 @@ def _passages(store: EmbeddedStore, question: str, k: int = 5, scope: list[Span]
         found = [p.as_dict() for p in search(store, question, SCOPED_DEPTH if scope else k)]
     except NotFoundError:  # a store without a search index still answers from the graph
         return []
+    found = [p for p in found if len(TOC_LEADER.findall(p["text"])) < TOC_LEADERS]
     inside = [p for p in found if any(p["document"] == f and a <= p["lines"][0] <= b for f, a, b in scope or [])]
     return (inside or found)[:k]
+
+
+# A table of contents ("P1 Veiligheid en Handhaving ........ 12") names everything and states nothing: passages with
+# several dot leaders answer no question.
+TOC_LEADER = re.compile(r"\.{6,}|(?:\. ){5,}")
+TOC_LEADERS = 2
 
 
 SHORT_PASSAGE = 160

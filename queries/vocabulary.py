@@ -77,3 +77,13 @@ def level_name(local: str, lang: str, default: str | None = None) -> str:
 def concepts(scheme: str) -> tuple[str, ...]:
     """The concepts of a SKOS scheme (``sturingsprincipes``, ``rollen``) by local name."""
     return tuple(sorted(_local(c) for c in _graph().subjects(SKOS.inScheme, BG[scheme])))
+
+
+@cache
+def names(local: str) -> tuple[str, ...]:
+    """Every name of ``bg:<local>`` in either language (labels and skos:altLabel), lower case: the words a question
+    may use for it ("uitgaven", "expenses" for bg:lasten)."""
+    term = BG[local]
+    found = {str(v).lower() for prop in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for v in _graph().objects(term, prop)
+             if isinstance(v, Literal)}
+    return tuple(sorted(found))

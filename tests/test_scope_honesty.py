@@ -8,14 +8,18 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from beleidsgraaf.ingest.extract import _tidy_name
+from beleidsgraaf.ingest.pipeline import ingest
 from beleidsgraaf.ingest.readers import read
-from beleidsgraaf.ontology.store import bind_values
+from beleidsgraaf.ontology.store import bind_values, open_store
 from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.answer import _off_topic, answerer
+from beleidsgraaf.queries.handlers_money import _row_kinds
 from beleidsgraaf.queries.linking import Entity, Linked, Mention, link
-from beleidsgraaf.queries.replies import Context, run_named, shorten
-from beleidsgraaf.queries.text_answers import _unnamed
+from beleidsgraaf.queries.replies import Context, Item, _merge, run_named, shorten
+from beleidsgraaf.queries.scope import narrow_links
+from beleidsgraaf.queries.text_answers import TOC_LEADER, TOC_LEADERS, _unnamed
 from beleidsgraaf.textkey import norm
+from tests.conftest import EXTERN
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +150,47 @@ def test_the_wards_of_a_programme_are_its_own_targeted_first_each_cited(worker):
         assert item["evidence"] and all(e["document"] == str(duurzaamheid.file)
                                          and int(duurzaamheid.first) <= e["lines"][0] <= int(duurzaamheid.last)
                                          for e in item["evidence"]), item
+
+
+def test_a_programme_of_another_municipality_is_not_linked_for_the_one_named(worker):
+    """Duurzaamheid is a programme in Almelo and in Utrecht: "in Utrecht" keeps only Utrecht's."""
+    question = "Welke doelen heeft Duurzaamheid in Utrecht?"
+    linked = narrow_links(worker.store, link(question, worker.index))
+    programmes = [e for m in linked.mentions for e in m.entities if e.kind == "programme"]
+    assert programmes and all("/utrecht/" in str(e.iri) for e in programmes)
+    both = [e for m in link("Welke doelen heeft Duurzaamheid?", worker.index).mentions for e in m.entities]
+    assert {"/almelo/", "/utrecht/"} <= {part for e in both for part in ("/almelo/", "/utrecht/") if part in str(e.iri)}
+
+
+@pytest.mark.parametrize(("question", "kinds"), [("Wat zijn de lasten van P2 in 2024?", {"lasten"}),
+                                                  ("What were the expenses and the revenue in 2023?", {"lasten", "baten"}),
+                                                  ("Wat is het saldo van baten en lasten?", {"saldo"}),
+                                                  ("Hoeveel geld gaat naar de wijkregie?", set())])
+def test_budget_row_kinds_are_read_by_the_ontologys_names(question, kinds):
+    assert _row_kinds(question) == kinds
+
+
+def test_table_of_contents_passages_answer_nothing():
+    toc = "Programma's ........................ 12 P1 Veiligheid en Handhaving ................ 14"
+    assert len(TOC_LEADER.findall(toc)) >= TOC_LEADERS
+    assert len(TOC_LEADER.findall("De wijkregisseur stemt af... met de lijn.")) < TOC_LEADERS
+
+
+def test_names_that_differ_only_in_case_are_one_item():
+    merged = _merge([Item("Brandweer (partner)", "urn:a"), Item("brandweer (partner)", "urn:b")])
+    assert [i.text for i in merged] == ["Brandweer (partner)"]
+
+
+@pytest.fixture(scope="module")
+def bbv_store(tmp_path_factory):
+    store = open_store(str(tmp_path_factory.mktemp("bbv") / "store"))
+    ingest([EXTERN / "wassenaar-2024-programmabegroting.pdf"], store)
+    return answerer(store)
+
+
+def test_a_bbv_row_kind_and_year_pick_the_row_of_the_cost_table(bbv_store):
+    result = bbv_store.ask("Hoeveel bedragen de baten van programma Fysieke leefomgeving in 2025?")
+    assert result["intent"] == "budget" and len(result["answers"]) == 1
+    assert "1.879.000" in result["answer"]  # Tabel 4.3, Baten, 2025: 1.879 (x € 1.000)
+    english = bbv_store.ask("What are the expenses of the Mens en Maatschappij programme in 2024?")
+    assert len(english["answers"]) == 1 and "38.934.000" in english["answer"]
