@@ -247,3 +247,16 @@ def test_a_year_on_year_question_for_one_kind_of_row_keeps_to_it(extern_worker):
     assert _says(result, "Saldo van baten en lasten: € -24.467.000 (Rekening 2022) → € -27.281.000 (Begroting 2024), "
                          "−€ 2.814.000")
     assert all(i["text"].startswith("Saldo") for i in _cited(result))
+
+
+def test_hours_per_week_stated_in_the_question_are_converted_and_cited(worker):
+    result = worker.ask("Hoeveel uur per jaar is de uitbreiding van de interne ondersteuner naar 32 uur per week?")
+    assert result["intent"] == "capacity"
+    assert _says(result, "32 uur per week is ≈ 1.664 uur per jaar (32 × 52). Contract Wijksturing noemt geen uren per jaar")
+    assert result["answers"][0]["evidence"][0]["document"] == WIJKSTURING
+
+
+def test_hours_per_week_converted_with_the_named_documents_own_factor(worker):
+    result = worker.ask("Hoeveel uur per jaar is 16 uur per week volgens het plan Leefbare wijken en dorpen?")
+    assert _says(result, "16 uur per week is ≈ 622 uur per jaar")
+    assert "Omgerekend met de factor van Plan Leefbare wijken en dorpen 2023-2026 zelf" in result["answer"]
