@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from beleidsgraaf.ingest import municipal, organisations
 from beleidsgraaf.ingest.bbv import extract_chapter
 from beleidsgraaf.ingest.extract import extract
+from beleidsgraaf.ingest.indicators import indicator_tables
 from beleidsgraaf.ingest.places import find_places
 from beleidsgraaf.ingest.prose import find_prose
 from beleidsgraaf.ingest.records import Extraction
@@ -29,6 +30,8 @@ def extract_part(plan: FilePlan, part: Part, known_wards: dict[str, tuple[str, s
     if not plan.is_bbv:
         _add_prose(plan, part, out)
         return out
+    structure = plan.structure
+    out.indicators += indicator_tables(structure.lines, part.segment.first, part.segment.last, structure.furniture)
     if part.chapter is None:
         out.goals, out.efforts = [], []
         return out

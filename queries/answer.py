@@ -34,6 +34,7 @@ from beleidsgraaf.queries.text_answers import (
     _with_stated_counts,
     passage,
     passage_items,
+    words_in_documents,
 )
 from beleidsgraaf.textkey import norm
 
@@ -129,7 +130,7 @@ class Answerer:
         # Routing and search embed the same text with the same model: the vector is computed once (search caches it).
         ranked = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)
         scope = _scope(self.documents, linked)
-        off_topic = _off_topic(ranked, linked)
+        off_topic = _off_topic(ranked, linked, words_in_documents(question, linked, self.texts))
         if off_topic is not None:
             ctx = Context(self.store, question, lang, linked, self.index, self.texts, [])
             return _result(ctx, off_topic.intent.handler(ctx), off_topic.intent.name)
@@ -147,7 +148,9 @@ class Answerer:
         elif COUNT_WORDS.search(question) and reply.items and best.intent.counts:
             counted = reply.count if reply.count is not None else distinct(reply.items)
             reply.answer = ctx.say("count", count=counted) + " " + reply.answer
-        return _with_stated_counts(_result(ctx, reply, best.intent.name), scope, ctx)
+        result = _result(ctx, reply, best.intent.name)
+        # The counts the text states answer "hoeveel X"; a computed difference ("hoeveel meer") is no count.
+        return _with_stated_counts(result, scope, ctx) if best.intent.counts else result
 
     def _from_passages(self, ctx: Context, scope: list[tuple[str, int, int]]) -> dict[str, Any]:
         """The passage answer; no intent is reported, since no graph query answered."""
@@ -161,7 +164,10 @@ def _cites(items: list[Item], passage: dict[str, Any]) -> bool:
                for item in items for e in item.evidence)
 
 
-def _off_topic(ranked: list[intents.Ranked], linked: Linked) -> intents.Ranked | None:
+DOMAIN_WORDS = 2  # content words the documents use that make a question theirs, when they are all it has
+
+
+def _off_topic(ranked: list[intents.Ranked], linked: Linked, words: tuple[list[str], list[str]]) -> intents.Ranked | None:
     """The off-topic intent (``off_topic: true`` in intents.yaml) when the question is closest to its examples and
     names nothing of the graph but a
     municipality: a cue word ("wie", "hoeveel kost") in a question about football or phones routes it to a
@@ -170,7 +176,9 @@ def _off_topic(ranked: list[intents.Ranked], linked: Linked) -> intents.Ranked |
     if not closest.intent.off_topic:
         return None
     named = {entity.kind for mention in linked.mentions for entity in mention.entities}
-    return closest if named <= {"gemeente"} else None
+    content, held = words
+    ours = len(held) >= DOMAIN_WORDS and len(held) == len(content)  # "winkeldiefstallen per 1.000 inwoners"
+    return closest if named <= {"gemeente"} and not ours else None
 
 
 def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:

@@ -394,6 +394,7 @@ def capacity(ctx: Context) -> Reply:
 def indicators(ctx: Context) -> Reply:
     owner = _owner(ctx)
     rows, sparql = ctx.run("indicators", owner=owner.iri if owner else None)
+    rows = _focus(rows, "label", ctx.question, ctx.linked)  # "de streefwaarde voor restafval": that indicator
     items = _merge(
         Item(
             f"{r.label}"

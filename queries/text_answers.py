@@ -273,18 +273,27 @@ SUBJECT_KINDS = ("ward", "buurt", "person", "unit", "partner", "body", "effort",
 ABSENT_LENGTH = 6  # shorter words are too often inflections or abbreviations the tokenizer renders otherwise
 
 
+def words_in_documents(question: str, linked: Linked, texts: list[dict[str, Any]], shortest: int = 5
+                       ) -> tuple[list[str], list[str]]:
+    """The question's content words outside the names it links, and those of them the documents use (a word or,
+    for an English one, its glossary rendering)."""
+    text = question
+    for mention in linked.mentions:
+        text = text.replace(mention.text, " ")
+    spread = _spread(texts)
+    words = [w for w in dict.fromkeys(norm(text).split())
+             if len(w) >= shortest and w.isalpha() and w not in QUESTION_WORDS and w not in STOPWORDS]
+    return words, [w for w in words if any(spread[t] for t in _forms(w))]
+
+
 def _absent(ctx: Context) -> str | None:
     """"Niet gevonden" when a Dutch question's content word occurs nowhere in the documents ("parkeervergunning"):
     no passage can state anything about it, however close it sounds. English words are left to the passages,
     since the glossary renders only some of them in Dutch."""
     if ctx.lang != "nl":
         return None
-    text = ctx.question
-    for mention in ctx.linked.mentions:
-        text = text.replace(mention.text, " ")
-    spread = _spread(ctx.texts)
-    missing = [w for w in dict.fromkeys(norm(text).split()) if len(w) >= ABSENT_LENGTH and w.isalpha()
-               and w not in QUESTION_WORDS and w not in STOPWORDS and not any(spread[t] for t in _forms(w))]
+    words, held = words_in_documents(ctx.question, ctx.linked, ctx.texts, ABSENT_LENGTH)
+    missing = [w for w in words if w not in held]
     return ctx.say("words_not_in_documents", words=", ".join(f"'{w}'" for w in missing)) if missing else None
 
 

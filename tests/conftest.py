@@ -34,6 +34,16 @@ def corpus_store(tmp_path_factory):
     return store, report, str(location)
 
 
+@pytest.fixture(scope="session")
+def budget_store(tmp_path_factory):
+    """Another municipality's programme budget (a BBV PDF of corpus-extern) ingested once per session, alone."""
+    pdf = EXTERN / "wassenaar-2024-programmabegroting.pdf"
+    assert pdf.is_file(), f"corpus-extern is missing: {EXTERN}"
+    store = open_store(str(tmp_path_factory.mktemp("budget") / "bg"))
+    ingest([pdf], store)
+    return store
+
+
 @pytest.fixture
 def corpus_copy(tmp_path):
     target = tmp_path / "corpus"

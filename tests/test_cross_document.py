@@ -8,13 +8,10 @@ import re
 
 import pytest
 
-from beleidsgraaf.ingest.pipeline import ingest
-from beleidsgraaf.ontology.store import open_store
 from beleidsgraaf.queries.answer import answerer
 from beleidsgraaf.queries.handlers_compare import _paired
 from beleidsgraaf.queries.handlers_money import _stated_factor
 from beleidsgraaf.queries.replies import Row
-from tests.conftest import EXTERN
 
 CONTRACTS = "almelo-2019-programmacontracten.txt"
 PLAN = "almelo-2023-plan-leefbare-wijken-en-dorpen.txt"
@@ -225,13 +222,9 @@ def test_a_bbv_row_with_several_columns_per_year_is_read_from_one_column():
 
 
 @pytest.fixture(scope="module")
-def extern_worker(tmp_path_factory):
+def extern_worker(budget_store):
     """The other municipality's programme budget (a BBV PDF with a column per year), in a store of its own."""
-    pdf = EXTERN / "wassenaar-2024-programmabegroting.pdf"
-    assert pdf.is_file(), f"corpus-extern is missing: {EXTERN}"
-    store = open_store(str(tmp_path_factory.mktemp("extern") / "bg"))
-    ingest([pdf], store)
-    return answerer(store)
+    return answerer(budget_store)
 
 
 def test_a_bbv_budget_between_two_years_of_another_municipality(extern_worker):

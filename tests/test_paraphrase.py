@@ -162,6 +162,20 @@ GROUPS: dict[str, list[str]] = {
         "Which programmes are there?",
         "welke programmas zijn er",
     ],
+    "programme_wards": [
+        "In welke wijken werkt het programma Duurzaamheid?",
+        "Het programma Duurzaamheid: in welke wijken is het actief?",
+        "Op welke gebieden richt Duurzaamheid zich?",
+        "Which wards does the Duurzaamheid programme work in?",
+        "in welke wijkken werkt programma duurzaamheid",
+    ],
+    "outside": [
+        "Gaat het volgende week vriezen in Almelo?",
+        "Vriest het volgende week in Almelo?",
+        "Wordt het koud genoeg om te schaatsen in Almelo volgende week?",
+        "Will it freeze in Almelo next week?",
+        "gaat het volgende week vriezen in almelo",
+    ],
     "ward_list": [
         "Welke wijken en dorpen heeft Almelo?",
         "Almelo: welke wijken en dorpen zijn er?",
@@ -229,6 +243,9 @@ def test_paraphrases_reach_the_same_intent_and_items(worker, intent):
     routed = {q: r["intent"] for q, r in results.items()}
     assert all(i == expected for i in routed.values()), routed
     items = {q: _items(r) for q, r in results.items()}
+    if any(i.off_topic for i in catalogue() if i.name == intent):  # it cites nothing, in every phrasing
+        assert not any(items.values()) and len({r["answer"] for r in results.values()}) <= 2  # one per language
+        return
     first = items[GROUPS[intent][0]]
     assert first, f"{intent}: the first phrasing has no answer items"
     differ = {q: sorted(map(str, i ^ first))[:4] for q, i in items.items() if i != first}

@@ -8,18 +8,16 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from beleidsgraaf.ingest.extract import _tidy_name
-from beleidsgraaf.ingest.pipeline import ingest
 from beleidsgraaf.ingest.readers import read
-from beleidsgraaf.ontology.store import bind_values, open_store
+from beleidsgraaf.ontology.store import bind_values
 from beleidsgraaf.queries import intents
 from beleidsgraaf.queries.answer import _off_topic, answerer
 from beleidsgraaf.queries.handlers_money import _row_kinds
 from beleidsgraaf.queries.linking import Entity, Linked, Mention, link
 from beleidsgraaf.queries.replies import Context, Item, _merge, run_named, shorten
 from beleidsgraaf.queries.scope import narrow_links
-from beleidsgraaf.queries.text_answers import TOC_LEADER, TOC_LEADERS, _unnamed
+from beleidsgraaf.queries.text_answers import TOC_LEADER, TOC_LEADERS, _unnamed, words_in_documents
 from beleidsgraaf.textkey import norm
-from tests.conftest import EXTERN
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +88,7 @@ def test_no_example_question_of_another_intent_counts_as_outside(worker):
         for _, question in intent.examples:
             linked = link(question, worker.index)
             ranked = intents.rank(question, linked, intents.question_vector(question, worker.model), worker.vocabulary)
-            if _off_topic(ranked, linked) is not None:
+            if _off_topic(ranked, linked, words_in_documents(question, linked, worker.texts)) is not None:
                 wrong.append(question)
     assert not wrong
 
@@ -182,10 +180,8 @@ def test_names_that_differ_only_in_case_are_one_item():
 
 
 @pytest.fixture(scope="module")
-def bbv_store(tmp_path_factory):
-    store = open_store(str(tmp_path_factory.mktemp("bbv") / "store"))
-    ingest([EXTERN / "wassenaar-2024-programmabegroting.pdf"], store)
-    return answerer(store)
+def bbv_store(budget_store):
+    return answerer(budget_store)
 
 
 def test_a_bbv_row_kind_and_year_pick_the_row_of_the_cost_table(bbv_store):
