@@ -144,10 +144,10 @@ def _sources(items: Iterable[Mapping[str, str | None]]) -> list[dict[str, Any]]:
 
 def ward_detail(store: EmbeddedStore, name: str) -> dict[str, Any]:
     ward = resolve_ward(store, name)
-    parts = [
-        {"iri": r["part"], "name": r["label"], "kind": local(r["kind"]), "cbs": r["cbs"]}
+    parts = list({  # one entry per buurt: the query gives a row per line that names it
+        r["part"]: {"iri": r["part"], "name": r["label"], "kind": local(r["kind"]), "cbs": r["cbs"]}
         for r in rows(store, "ward-buurten", ward=ward["iri"])
-    ]
+    }.values())
     grouped: dict[tuple[str, str], list[dict[str, str | None]]] = {}
     for row in rows(store, "efforts-in-ward", ward=ward["iri"]):
         grouped.setdefault((row["reach"] or "", row["effort"] or ""), []).append(row)

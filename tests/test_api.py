@@ -433,6 +433,12 @@ def test_ward_resolves_by_label_case_alias_and_iri(client, name):
     assert set(ward["efforts"]) == {"targeted", "citywide"}
 
 
+def test_a_buurt_named_in_two_documents_is_listed_once(client):
+    parts = client.get("/wards/Nieuwstraatkwartier").json()["parts"]
+    assert [p["name"] for p in parts].count("Nieuwstraat en omgeving") == 1
+    assert len({p["iri"] for p in parts}) == len(parts) == 4
+
+
 def test_ward_efforts_carry_sources(client):
     ward = client.get("/wards/Nieuwstraatkwartier").json()
     targeted = ward["efforts"]["targeted"]
