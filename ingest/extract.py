@@ -823,6 +823,12 @@ class Extractor:
     # -- money, hours -------------------------------------------------------------------------------
     def run_money(self) -> None:
         budgets, tables = read_money(self.source.lines, self.segment.first, self.segment.last, self.evidence)
+        statistic = re.compile("|".join(self.profile.get("statistic_amounts") or ["$^"]), re.I)
+        budgets = [b for b in budgets if not statistic.search(b.purpose or "")]
+        kept = {id(b) for b in budgets}
+        tables = [t for t in tables if any(id(r) in kept for r in t.rows)]
+        for table in tables:
+            table.rows = [r for r in table.rows if id(r) in kept]
         self.out.budgets.extend(budgets)
         self.out.tables.extend(tables)
         self._capacity()

@@ -139,6 +139,17 @@ def test_budget_with_period_from_the_2023_plan(corpus_store):
     assert [int(r.line) for r in rows] == [459]
 
 
+def test_an_income_or_house_value_is_no_budget(corpus_store):
+    """A contract compares a ward's average income and WOZ value with the town's in a table
+    of euros: statistics, not money the programme has."""
+    store, _, _ = corpus_store
+    rows = store.query(PREFIXES + """SELECT ?b WHERE { ?b a bg:Budget ; bg:bestemming ?p
+        FILTER(CONTAINS(LCASE(STR(?p)), "inkomen") || CONTAINS(LCASE(STR(?p)), "woz")) }""")
+    assert not list(rows)
+    kept = store.query(PREFIXES + """SELECT ?b WHERE { ?b a bg:Budget ; <https://schema.org/value> ?v FILTER(?v = 625000) }""")
+    assert list(kept)  # the other amounts stay
+
+
 def test_roles_from_cover_blocks(corpus_store):
     store, _, _ = corpus_store
     rows = store.query(PREFIXES + """SELECT ?name ?role WHERE {
