@@ -163,6 +163,7 @@ def test_a_programme_of_another_municipality_is_not_linked_for_the_one_named(wor
 @pytest.mark.parametrize(("question", "kinds"), [("Wat zijn de lasten van P2 in 2024?", {"lasten"}),
                                                   ("What were the expenses and the revenue in 2023?", {"lasten", "baten"}),
                                                   ("Wat is het saldo van baten en lasten?", {"saldo"}),
+                                                  ("Wat zijn de toevoegingen aan reserves van P5?", {"toevoegingReserves"}),
                                                   ("Hoeveel geld gaat naar de wijkregie?", set())])
 def test_budget_row_kinds_are_read_by_the_ontologys_names(question, kinds):
     assert _row_kinds(question) == kinds
