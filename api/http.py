@@ -315,6 +315,26 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         return Response(status_code=204, headers={"Allow": PublicCors.METHODS})
 
     # -- named queries -------------------------------------------------------------------------
+    # Totals of the listings paged through, per store generation: a generation never changes once written, so the
+    # next pages of a listing do not count it again (at a million triples the count costs as much as the page).
+    # A SPARQL server can change under us without a new generation here: its totals are always counted.
+    totals: dict[tuple[Path, str], int] = {}
+
+    def listing_total(counting: str) -> int:
+        store = ctx.store()
+        generation = store.current if type(store) is EmbeddedStore else None
+        if generation is not None and (generation, counting) in totals:
+            return totals[(generation, counting)]
+        # The count runs in the same worker pool, so it has the same deadline as the page.
+        _, _, payload = ctx.runner.run(counting, "json", None)
+        [row] = json.loads(payload)["results"]["bindings"]
+        total = int(next(iter(row.values()))["value"])
+        if generation is not None:
+            if len(totals) >= 1000:
+                totals.clear()
+            totals[(generation, counting)] = total
+        return total
+
     @app.get("/queries", tags=["sparql"], summary="The named query catalogue", response_model=list[schemas.NamedQuery],
              description="Each named query with its Dutch and English description, parameters and SPARQL text.")
     def queries() -> JSONResponse:
@@ -338,10 +358,7 @@ def create_app(store_location: str | None = None, *, corpus_dirs: list[str] | No
         if form(text) != "SELECT":  # triples or a yes/no: no rows to page
             return sparql_response(request, text)
         response = sparql_response(request, page(text, limit, offset))
-        # The count runs in the same worker pool, so it has the same deadline as the page.
-        _, _, payload = ctx.runner.run(count(text), "json", None)
-        [row] = json.loads(payload)["results"]["bindings"]
-        total = int(next(iter(row.values()))["value"])
+        total = listing_total(count(text))
         response.headers["X-Total-Count"] = str(total)
         if response.media_type == "application/sparql-results+json":
             body = {**json.loads(response.body), **{k: v for k, v in envelope([], total, limit, offset).items() if k != "items"}}

@@ -134,6 +134,7 @@ def test_api_pages_named_queries_and_listings(corpus_store):
         assert [b["effort"]["value"] for b in body["results"]["bindings"]] == [str(row[0]) for row in full[5:12]]
         default = client.get("/queries/efforts-by-steering").json()
         assert len(default["results"]["bindings"]) == min(len(full), DEFAULT_LIMIT) and default["offset"] == 0
+        assert default["total"] == len(full)  # the total kept from the first page of the same listing
         csv = client.get("/queries/efforts-by-steering", params={"limit": 2}, headers={"accept": "text/csv"})
         assert len(csv.text.strip().splitlines()) == 3 and csv.headers["x-total-count"] == str(len(full))
         wards = client.get("/wards", params={"limit": 1000}).json()
