@@ -31,6 +31,7 @@ from beleidsgraaf.queries.text_answers import (
     _needs_text,
     _passages,
     _scope,
+    _unexplained,
     _with_stated_counts,
     passage,
     passage_items,
@@ -142,7 +143,10 @@ class Answerer:
         if _needs_text(question, best.intent, linked, ctx.passages, reply, best.typos):
             return self._from_passages(ctx, scope)
         if not reply.found:
-            if best.intent.when_empty == "passage" and ctx.passages:
+            # "Wat wil Wassenaar bereiken op het gebied van duurzaamheid?" names a topic, not a document: the
+            # passages on it answer better than a question back.
+            topical = reply.missing == "document" and _unexplained(question, best.intent, linked, best.typos)
+            if ctx.passages and (best.intent.when_empty == "passage" or topical):
                 return self._from_passages(ctx, scope)
             reply = _when_empty(ctx, best.intent, reply)
         elif COUNT_WORDS.search(question) and reply.items and best.intent.counts:
@@ -178,7 +182,8 @@ def _off_topic(ranked: list[intents.Ranked], linked: Linked, words: tuple[list[s
     named = {entity.kind for mention in linked.mentions for entity in mention.entities}
     content, held = words
     ours = len(held) >= DOMAIN_WORDS and len(held) == len(content)  # "winkeldiefstallen per 1.000 inwoners"
-    return closest if named <= {"gemeente"} and not ours else None
+    asked_like_ours = bool(set(content) & intents.domain_words())  # "Which goals are there?"
+    return closest if named <= {"gemeente"} and not ours and not asked_like_ours else None
 
 
 def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:

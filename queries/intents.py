@@ -371,3 +371,10 @@ def rank(question: str, linked: Linked, vector: tuple[np.ndarray, str] | None = 
         ranked.append(Ranked(sum(parts.values()), intent, parts, typos))
     ranked.sort(key=lambda r: -r.score)
     return ranked
+
+
+@cache
+def domain_words() -> frozenset[str]:
+    """The words of the example questions of every intent but the off-topic one: what questions about the documents
+    are made of ("doelen", "goals", "budget", "wijkregisseur")."""
+    return frozenset(w for intent in catalogue() if not intent.off_topic for _, q in intent.examples for w in norm(q).split())

@@ -191,3 +191,16 @@ def test_a_bbv_row_kind_and_year_pick_the_row_of_the_cost_table(bbv_store):
     assert "1.879.000" in result["answer"]  # Tabel 4.3, Baten, 2025: 1.879 (x € 1.000)
     english = bbv_store.ask("What are the expenses of the Mens en Maatschappij programme in 2024?")
     assert len(english["answers"]) == 1 and "38.934.000" in english["answer"]
+
+
+@pytest.mark.parametrize("question", ["Which goals are there?", "Welke budgetten zijn er?", "Wie zijn de partners?"])
+def test_a_short_question_in_the_documents_own_words_is_not_off_topic(worker, question):
+    assert worker.ask(question)["intent"] != "outside"
+
+
+def test_a_goal_question_without_a_document_asks_back_unless_it_names_a_topic(worker):
+    bare = worker.ask("Welke doelen zijn er?")
+    assert bare["answer"].startswith("Welk programma of document bedoelt u?")
+    topic = worker.ask("Welke doelen gelden er voor jongeren?")
+    assert topic["intent"] is None and topic["answer"].startswith("Antwoord uit een passage")
+    assert "jongere" in topic["answer"].lower()
