@@ -289,7 +289,7 @@ def programme_wards(ctx: Context) -> Reply:
     named: dict[str, Item] = {}
     for row in rows:
         ward = str(row.ward)
-        if row.targeted is not None and row.targeted.toPython():
+        if str(row.reach) == "gericht":
             item = targeted.setdefault(ward, Item(str(row.label), ward))
             if row.effortLabel and str(row.effortLabel) not in item.text:
                 item.text += ("; " if "(" in item.text else " (") + str(row.effortLabel)
