@@ -8,6 +8,7 @@ import re
 from rdflib import URIRef
 
 from beleidsgraaf.ontology.namespaces import BG
+from beleidsgraaf.queries.linking import Entity
 from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _listing, _local, _merge, _not_found, evidence_of
 from beleidsgraaf.queries.subjects import _owner, _role_in, _roles
 from beleidsgraaf.queries.vocabulary import label
@@ -99,9 +100,18 @@ def _other_role(ctx: Context, role: URIRef | None) -> bool:
 QUALIFIER = re.compile(r"\b(junior|senior|assistent|adjunct|plaatsvervangend|interim)\b", re.I)
 
 
+def _programme_of(ctx: Context, document: Entity) -> Entity | None:
+    """The programme a document is about, as the entity the index knows (None for a document of no programme)."""
+    about = {str(r.programme) for r in ctx.run("documents")[0] if str(r.doc) == str(document.iri) and r.programme}
+    return next((e for entities in ctx.index.by_key.values() for e in entities
+                 if e.kind == "programme" and str(e.iri) in about), None)
+
+
 def relations(ctx: Context) -> Reply:
     programme = ctx.linked.first("programme")
     document = ctx.linked.first("document")
+    if programme is None and document is not None:
+        programme = _programme_of(ctx, document)  # a programme contract's relations are its programme's
     if programme is None and document is None and ctx.linked.unknown:
         return _not_found(ctx, ctx.say("what_programme"), ("programme",))
     rows, sparql = ctx.run("programme-relations", programme=programme.iri if programme else None)
@@ -123,6 +133,8 @@ def relations(ctx: Context) -> Reply:
     parts = []
     if outgoing:
         parts.append(ctx.say("relations_named", count=len(outgoing), items=_listing(outgoing)))
+    elif programme is not None:
+        parts.append(ctx.say("relations_names_none", programme=programme.label))
     if incoming:
         parts.append(ctx.say("relations_naming", programme=programme.label, count=len(incoming), items=_listing(incoming)))
     # "Welke programma's noemen Zorg?" asks who names Zorg: that half first.

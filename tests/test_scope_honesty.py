@@ -204,3 +204,10 @@ def test_a_goal_question_without_a_document_asks_back_unless_it_names_a_topic(wo
     topic = worker.ask("Welke doelen gelden er voor jongeren?")
     assert topic["intent"] is None and topic["answer"].startswith("Antwoord uit een passage")
     assert "jongere" in topic["answer"].lower()
+
+
+def test_a_contract_that_names_no_related_programme_says_so_and_who_names_it(worker):
+    result = worker.ask("Welke programma's noemt het programmacontract Binnenstad als verwant?")
+    assert "Binnenstad noemt zelf geen ander programma als verwant." in result["answer"]
+    assert {"Duurzaamheid → Binnenstad (eenzijdig)", "Zorg → Binnenstad (eenzijdig)"} <= {a["text"] for a in result["answers"]}
+    assert all(a["evidence"] for a in result["answers"])
