@@ -43,8 +43,8 @@ from beleidsgraaf.shapes.findings import validate as validate_store
 
 ENV_CORPUS = "BELEIDSGRAAF_CORPUS"
 PAGING = ("limit", "offset")  # query-string names that page a listing, not parameters of a named query
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip: the next page starts at offset + limit")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})", examples=[50])]
+Offset = Annotated[int, Query(ge=0, description="rows to skip: the next page starts at offset + limit", examples=[0])]
 MAX_TEXT = 1000  # characters in a question or search text
 HERE = Path(__file__).parent
 

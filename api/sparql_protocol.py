@@ -14,6 +14,7 @@ FROM NAMED, else the whole store with the union of the named graphs as the defau
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing as mp
 import os
@@ -386,7 +387,9 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        # Closed already when two threads discard one worker at once (close() beside a timed-out query).
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
 
 @dataclass
