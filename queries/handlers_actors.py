@@ -42,7 +42,8 @@ def role_holder(ctx: Context) -> Reply:
     role_name = _role_name(role, ctx) if role else ctx.say("what_role")
     where = ward.label if ward else (owner.label if owner else ctx.say("what_the_documents"))
     if not items:
-        nearby_rows, _ = ctx.run("actors", owner=owner.iri if owner else None)
+        # The other roles of the programme or document asked about; without one, every document's would be noise.
+        nearby_rows = ctx.run("actors", owner=owner.iri)[0] if owner is not None else []
         nearby = _merge(Item(f"{r.name} ({r.roleLabel or _local(r.role)})", str(r.agent), evidence_of(r)) for r in nearby_rows)
         answer = ctx.say("role_none", role=role_name, where=where)
         if nearby:

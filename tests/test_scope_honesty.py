@@ -211,3 +211,9 @@ def test_a_contract_that_names_no_related_programme_says_so_and_who_names_it(wor
     assert "Binnenstad noemt zelf geen ander programma als verwant." in result["answer"]
     assert {"Duurzaamheid → Binnenstad (eenzijdig)", "Zorg → Binnenstad (eenzijdig)"} <= {a["text"] for a in result["answers"]}
     assert all(a["evidence"] for a in result["answers"])
+
+
+def test_a_role_not_found_for_a_ward_lists_no_other_documents_people(worker):
+    result = worker.ask("Wie is wijkregisseur van Windmolenbroek?")
+    assert result["answer"].startswith("Niet gevonden") and "Wel genoemd" not in result["answer"]
+    assert all(item["iri"] is None for item in result["answers"])  # the nearest passages, not people
