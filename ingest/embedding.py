@@ -31,6 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from beleidsgraaf.errors import BeleidsgraafError
+from beleidsgraaf.ingest.text import clip
 
 ENV_MODEL = "BELEIDSGRAAF_EMBEDDER"
 DEFAULT_MODEL = "multilingual-e5-small-st"
@@ -44,14 +45,6 @@ class Embedder(Protocol):
     def passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def query(self, text: str) -> np.ndarray: ...
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, at the last space when there is one in the second half."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", limit // 2, limit + 1)
-    return text[: cut if cut > 0 else limit].rstrip()
 
 
 class E5Small:

@@ -22,9 +22,18 @@ def clean(text: str) -> str:
     return text.strip(" ;,:*").rstrip(".").strip()
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last space when there is one in the second half."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit + 1)
+    return text[: cut if cut > 0 else limit].rstrip()
+
+
 def quote(text: str, limit: int = 200) -> str:
+    """A source quote of at most ``limit`` characters, ending on a whole word ("…" where it was cut)."""
     text = re.sub(r"\s+", " ", re.sub(r"[\ue000-\uf8ff]", " ", text)).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else clip(text, limit - 1).rstrip(" ,;:") + "…"
 
 
 def slugify(text: str, limit: int = 60) -> str:

@@ -13,7 +13,7 @@ the reply shapes in ``replies``, the sentences in ``messages.yaml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -131,7 +131,7 @@ class Answerer:
         # Routing and search embed the same text with the same model: the vector is computed once (search caches it).
         ranked = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)
         scope = _scope(self.documents, linked)
-        off_topic = _off_topic(ranked, linked, words_in_documents(question, linked, self.texts))
+        off_topic = _off_topic(ranked, linked, lambda: words_in_documents(question, linked, self.texts))
         if off_topic is not None:
             ctx = Context(self.store, question, lang, linked, self.index, self.texts, [])
             return _result(ctx, off_topic.intent.handler(ctx), off_topic.intent.name)
@@ -171,7 +171,8 @@ def _cites(items: list[Item], passage: dict[str, Any]) -> bool:
 DOMAIN_WORDS = 2  # content words the documents use that make a question theirs, when they are all it has
 
 
-def _off_topic(ranked: list[intents.Ranked], linked: Linked, words: tuple[list[str], list[str]]) -> intents.Ranked | None:
+def _off_topic(ranked: list[intents.Ranked], linked: Linked,
+               words: Callable[[], tuple[list[str], list[str]]]) -> intents.Ranked | None:
     """The off-topic intent (``off_topic: true`` in intents.yaml) when the question is closest to its examples and
     names nothing of the graph but a
     municipality: a cue word ("wie", "hoeveel kost") in a question about football or phones routes it to a
@@ -180,10 +181,12 @@ def _off_topic(ranked: list[intents.Ranked], linked: Linked, words: tuple[list[s
     if not closest.intent.off_topic:
         return None
     named = {entity.kind for mention in linked.mentions for entity in mention.entities}
-    content, held = words
+    if not named <= {"gemeente"}:
+        return None
+    content, held = words()  # read only for a question that looks off-topic
     ours = len(held) >= DOMAIN_WORDS and len(held) == len(content)  # "winkeldiefstallen per 1.000 inwoners"
     asked_like_ours = bool(set(content) & intents.domain_words())  # "Which goals are there?"
-    return closest if named <= {"gemeente"} and not ours and not asked_like_ours else None
+    return None if ours or asked_like_ours else closest
 
 
 def _when_empty(ctx: Context, intent: intents.Intent, reply: Reply) -> Reply:

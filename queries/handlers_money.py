@@ -8,6 +8,7 @@ import re
 from beleidsgraaf.queries import vocabulary
 from beleidsgraaf.queries.linking import STOPWORDS, Entity, Linked
 from beleidsgraaf.queries.replies import Context, Evidence, Item, Reply, Row, _euro, _listing, _merge, _not_found, evidence_of
+from beleidsgraaf.queries.scope import named_towns
 from beleidsgraaf.queries.subjects import _owner
 from beleidsgraaf.textkey import norm
 
@@ -60,7 +61,7 @@ def _document_years(ctx: Context) -> dict[str, tuple[int, int]]:
 
 def _in_named_municipality(ctx: Context, rows: list[Row]) -> list[Row]:
     """A question that names a municipality ("in Utrecht") asks about its documents' money, not another's."""
-    towns = {norm(e.label) for m in ctx.linked.mentions for e in m.entities if e.kind == "gemeente"}
+    towns = named_towns(ctx)
     if not towns:
         return rows
     docs = {str(r.doc) for r in ctx.run("documents")[0] if r.municipality is not None and norm(str(r.municipality)) in towns}
