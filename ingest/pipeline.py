@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
 from beleidsgraaf.errors import InputError
@@ -26,7 +26,7 @@ from beleidsgraaf.ingest.text import norm
 from beleidsgraaf.ingest.to_rdf import GraphBuilder, document_iri
 from beleidsgraaf.ontology.model import ontology_graph
 from beleidsgraaf.ontology.namespaces import BG, ONTOLOGY_GRAPH, curated_graph, extracted_graph
-from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.ontology.store import EmbeddedStore, GraphData, ntriples
 
 Progress = Callable[[str, int, int], None]
 
@@ -202,7 +202,7 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
 
     # Pass 2: extraction and graphs per file.
     report = IngestReport(store=str(store.location))
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[URIRef, GraphData] = {}
     for index, plan in enumerate(plans, start=1):
         source = plan.source
         tick(f"extraheren {source.name}", index, len(sources))
@@ -212,11 +212,12 @@ def _build(sources: list[readers.SourceText], store: EmbeddedStore, tick: Progre
         for ex in extractions:
             builder.extraction(ex, gazetteers.get(norm(ex.document.municipality or ""), Gazetteer()))
             report.documents.append(_summary(source.name, ex))
-        graphs[URIRef(extracted_graph(file_slug))] = builder.graph
         documents = {ex.document.key: document_iri(file_slug, ex.document.key) for ex in extractions}
         overlay = build_overlay(source, file_slug, builder.graph, documents, curated_dir)
+        # Held serialised until the write (``store.GraphData``): memory grows by bytes per file, not rdflib graphs.
+        graphs[URIRef(extracted_graph(file_slug))] = ntriples(builder.graph)
         if overlay is not None:
-            graphs[URIRef(curated_graph(file_slug))] = overlay
+            graphs[URIRef(curated_graph(file_slug))] = ntriples(overlay)
             report.curated_links += sum(1 for _ in overlay.subjects(RDF.type, BG.Bijdrage))
         report.files.append(source.name)
     graphs[ONTOLOGY_GRAPH] = ontology_graph()

@@ -42,7 +42,7 @@ from rdflib.term import Node
 from beleidsgraaf.errors import StoreError
 from beleidsgraaf.ontology.generations import Generations
 from beleidsgraaf.ontology.namespaces import bind_prefixes
-from beleidsgraaf.ontology.store import ENV_STORE, Binding, bind_values
+from beleidsgraaf.ontology.store import ENV_STORE, Binding, GraphData, bind_values, ntriples
 
 ENV_ENDPOINT = "BELEIDSGRAAF_ENDPOINT"
 ENV_UPDATE_ENDPOINT = "BELEIDSGRAAF_UPDATE_ENDPOINT"
@@ -219,7 +219,7 @@ class RemoteStore:
             self._client = None
 
     # -- writing -----------------------------------------------------------------------------
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = (),
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drop: Iterable[URIRef] = (),
                        artifacts: Mapping[str, bytes] | None = None) -> Path:
         """Replace named graphs (and drop others) on the server; all other graphs are kept.
 
@@ -273,15 +273,15 @@ def _embedded_forms(terms: Iterable[Node]) -> dict[Literal, Literal]:
     return forms
 
 
-def _embedded_ntriples(graph: Graph) -> str:
+def _embedded_ntriples(graph: GraphData) -> str:
     """The graph as N-Triples with its literals in the embedded store's (Oxigraph's) canonical forms, so
     every server stores the terms that store holds. N-Triples terms are valid SPARQL data syntax."""
     store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
 
 
-def _update_requests(graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef], limit: int) -> Iterator[str]:
+def _update_requests(graphs: Mapping[URIRef, GraphData], drop: Iterable[URIRef], limit: int) -> Iterator[str]:
     """SPARQL Update requests: one operation group per graph, packed into requests up to ``limit`` bytes.
 
     Terms are written as N-Triples (escaped) in the embedded store's canonical forms (``_embedded_ntriples``),

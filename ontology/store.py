@@ -31,6 +31,16 @@ from beleidsgraaf.errors import StoreError
 from beleidsgraaf.ontology.generations import Generations
 from beleidsgraaf.ontology.namespaces import bind_prefixes
 
+# A graph to write: an rdflib Graph, or its triples already serialised as N-Triples (UTF-8). Ingest hands each
+# file's graph over serialised as soon as it is built: about 200 bytes a triple instead of about 1 KB in an
+# rdflib Graph, so a million triples wait for the write in 0.2 GB, not 1.2 GB.
+GraphData = Graph | bytes
+
+
+def ntriples(graph: GraphData) -> bytes:
+    """The graph's triples as N-Triples (UTF-8)."""
+    return graph if isinstance(graph, bytes) else graph.serialize(format="nt", encoding="utf-8")
+
 DEFAULT_DIR = ".beleidsgraaf"
 ENV_STORE = "BELEIDSGRAAF_STORE"
 BACKENDS = ("oxigraph", "memory")
@@ -144,7 +154,7 @@ class EmbeddedStore:
         """The store's writer lock (see ``Generations.writing``): one ingest at a time; readers never wait."""
         return self.generations.writing(waiting)
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = (),
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphData], drop: Iterable[URIRef] = (),
                        artifacts: Mapping[str, bytes] | None = None) -> Path:
         """Atomically replace named graphs (and drop others); all other graphs are kept.
 
@@ -188,14 +198,14 @@ class EmbeddedStore:
             return False
         return True
 
-    def _write_generation(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+    def _write_generation(self, target: Path, graphs: Mapping[URIRef, GraphData], replaced: set[URIRef]) -> None:
         target.mkdir(parents=True)
         if self.location.backend == "oxigraph":
             self._write_oxigraph(target / "oxigraph", graphs, replaced)
         else:
             self._write_nquads(target / "graph.nq", graphs, replaced)
 
-    def _write_oxigraph(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+    def _write_oxigraph(self, target: Path, graphs: Mapping[URIRef, GraphData], replaced: set[URIRef]) -> None:
         """Kept graphs stream from the current generation's store into the new one, quad by quad, and
         each new graph is bulk-loaded on its own: memory does not grow with the store."""
         store = ox.Store(str(target))
@@ -206,12 +216,12 @@ class EmbeddedStore:
             store.bulk_extend(q for q in old.quads_for_pattern(None, None, None, None) if q.graph_name not in dropped)
             del old
         for name, graph in graphs.items():
-            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+            store.bulk_load(ntriples(graph), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(str(name)))
         store.flush()
         del store
 
-    def _write_nquads(self, target: Path, graphs: Mapping[URIRef, Graph], replaced: set[URIRef]) -> None:
+    def _write_nquads(self, target: Path, graphs: Mapping[URIRef, GraphData], replaced: set[URIRef]) -> None:
         staging = Dataset()
         if self.current is not None:
             for s, p, o, g in self.dataset().quads((None, None, None, None)):
@@ -219,9 +229,7 @@ class EmbeddedStore:
                 if graph_id not in replaced:
                     staging.graph(graph_id).add((s, p, o))
         for name, graph in graphs.items():
-            named = staging.graph(name)
-            for triple in graph:
-                named.add(triple)
+            staging.graph(name).parse(data=ntriples(graph), format="nt")
         with open(target, "wb") as handle:
             handle.write(staging.serialize(format="nquads", encoding="utf-8"))
             handle.flush()

@@ -209,3 +209,23 @@ def test_identity_check_names_both_files():
     with pytest.raises(InputError, match="already uses"):
         check_unique(["plan_a.txt"], stored=["Plan A.txt"])
     check_unique(["Plan A.txt"], stored=["Plan A.txt"])
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_a_graph_handed_over_as_n_triples_is_stored_as_the_same_graph(tmp_path, backend):
+    """Ingest hands each file's graph to the store serialised (to keep memory flat); the stored quads are
+    the ones the rdflib Graph would have given, with escapes and language tags intact, in both backends."""
+    from rdflib import Graph, Literal, URIRef
+
+    from beleidsgraaf.ontology.store import ntriples, open_store
+
+    graph = Graph()
+    subject = URIRef("https://w3id.org/beleidsgraaf/id/test/a")
+    graph.add((subject, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal('Wijk "Oost"\n€ 1.000', lang="nl")))
+    graph.add((subject, URIRef("https://schema.org/value"), Literal(1000)))
+    as_graph, as_bytes = open_store(f"{backend}:{tmp_path / 'a'}"), open_store(f"{backend}:{tmp_path / 'b'}")
+    name = URIRef("https://w3id.org/beleidsgraaf/id/graph/test")
+    as_graph.replace_graphs({name: graph})
+    as_bytes.replace_graphs({name: ntriples(graph)})
+    assert set(as_bytes.quads()) == set(as_graph.quads())
+    assert len(set(as_bytes.quads())) == 2
