@@ -26,7 +26,7 @@ class PlaceholderPassages:
     def __init__(self) -> None:
         from beleidsgraaf.ingest import embedding
 
-        self._real = embedding.load(embedding.DEFAULT_MODEL)
+        self._real = embedding.for_questions(embedding.DEFAULT_MODEL)  # questions only: as search embeds them
         self.dim = self._real.dim
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:

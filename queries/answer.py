@@ -131,7 +131,7 @@ class Answerer:
         # Routing and search embed the same text with the same model: the vector is computed once (search caches it).
         ranked = intents.rank(question, linked, intents.question_vector(question, self.model), self.vocabulary)
         scope = _scope(self.documents, linked)
-        off_topic = _off_topic(ranked, linked, lambda: words_in_documents(question, linked, self.texts))
+        off_topic = _off_topic(ranked, linked, lambda: words_in_documents(question, linked, self.store))
         if off_topic is not None:
             ctx = Context(self.store, question, lang, linked, self.index, self.texts, [])
             return _result(ctx, off_topic.intent.handler(ctx), off_topic.intent.name)

