@@ -98,6 +98,15 @@ def _columns(raw: str, tail: int, count: int, years: list[int]) -> list[int | No
     return years[len(years) - count:] if right else years[:count]
 
 
+def _slot_years(filled: list[bool], years: list[int]) -> list[int | None]:
+    """The years of a row's amounts when its empty cells print as '-': by position when there is a cell per
+    year; none when the cells outnumber the years, since a column without a year (an amount already granted,
+    a total) cannot be told apart from the year columns in flattened text."""
+    if len(filled) != len(years):
+        return [None] * filled.count(True)
+    return [year for cell, year in zip(filled, years, strict=True) if cell]
+
+
 class MoneyReader:
     def __init__(self, lines: tuple[str, ...] | list[str], evidence: EvidenceOf) -> None:
         self.lines = lines
@@ -170,6 +179,9 @@ class MoneyReader:
         if TOTAL.match(label):
             return self._close(table, amounts, number, raw=raw, tail=len(raw) - len(raw.lstrip()) + tail)
         year_of = _columns(raw, len(raw) - len(raw.lstrip()) + tail, len(amounts), table.years)
+        filled = [token != "-" for token in text[tail:].split() if token not in ("€", ",-")]
+        if not euros and table.years and len(filled) > len(amounts) and filled.count(True) == len(amounts):
+            year_of = _slot_years(filled, table.years)
         if lead_year and label == lead_year.group(1):
             year_of = [int(label)] * len(amounts)
         table.start = table.start or first_line

@@ -198,6 +198,7 @@ class EntityIndex:
         return [candidates[key][0].label for key, score, _ in found if score >= 60]
 
 
+PROGRAMME_CODE = re.compile(r"(?:P|PR|Prog\.?)?\s*0*(\d{1,2})", re.I)
 KIND_WORDS = re.compile(r"^(concept )?(programma ?contract|programma|contract|plan|notitie|nota|brief|project)\s+", re.I)
 
 
@@ -214,6 +215,9 @@ def _keys(label: object, alt: object, kind: str) -> list[str]:
                 continue
             bare = re.sub(r"\s*\d{4}(\s*[-–]\s*\d{4})?\s*$", "", KIND_WORDS.sub("", str(name)))
             keys.append(norm(bare))
+    if kind == "programme" and alt is not None and (code := PROGRAMME_CODE.fullmatch(str(alt).strip())):
+        # A budget numbers its programmes ("P3"); readers say "programma 3".
+        keys.append(f"programma {int(code.group(1))}")
     return [k for k in dict.fromkeys(keys) if k]
 
 

@@ -99,6 +99,22 @@ def test_a_jaarrekening_table_names_its_budget_columns_primair_and_na_wijziging(
     assert table.rows[0].kind == "baten" and table.rows[0].amounts[3] == -35000
 
 
+def test_a_row_whose_empty_cells_print_as_dashes_gets_years_only_where_each_cell_has_one():
+    """An investment table: '-' for an empty cell; with a column per year the amounts keep their years, and
+    with more cells than years (an amount already granted, a total) no amount is given a guessed year."""
+    from beleidsgraaf.ingest.money import read_money
+    from beleidsgraaf.ingest.records import Evidence
+
+    lines = ["Investeringen", "Totaal     2024 2025 2026 2027",
+             "Brug over de vaart      -        120.000        80.000         -   ",
+             "Renovatie school      4.421.379        500.000        -        -        -        4.921.379  "]
+    budgets, _ = read_money(lines, 1, len(lines), lambda first, last: Evidence(first, last, ""))
+    years = {(b.purpose, b.amount): b.year for b in budgets}
+    assert years[("Brug over de vaart", 120000)] == 2025 and years[("Brug over de vaart", 80000)] == 2026
+    assert {year for (purpose, _), year in years.items() if purpose == "Renovatie school"} == {None}
+    assert ("Renovatie school", 500000) in years
+
+
 def test_a_year_or_a_page_number_is_no_amount_row():
     s = structure("Toelichting begroot 2024 2025\nBaten 100 200\n")
     assert all(r.label != "Toelichting begroot" for t in s.tables(1, 2) for r in t.rows)
