@@ -193,6 +193,14 @@ def test_a_bbv_row_kind_and_year_pick_the_row_of_the_cost_table(bbv_store):
     assert len(english["answers"]) == 1 and "38.934.000" in english["answer"]
 
 
+def test_a_programme_is_found_by_the_number_of_its_code(bbv_store):
+    """A budget codes its programmes P1..P5; a reader says "programma 2". The code's number links, another does not."""
+    result = bbv_store.ask("Wat zijn de lasten van programma 2 in 2024?")
+    assert result["intent"] == "budget" and len(result["answers"]) == 1
+    assert "38.934.000" in result["answer"]  # P2 Mens en Maatschappij, Lasten 2024
+    assert not any(e.kind == "programme" for m in link("Wat kost programma 9?", bbv_store.index).mentions for e in m.entities)
+
+
 @pytest.mark.parametrize("question", ["Which goals are there?", "Welke budgetten zijn er?", "Wie zijn de partners?"])
 def test_a_short_question_in_the_documents_own_words_is_not_off_topic(worker, question):
     assert worker.ask(question)["intent"] != "outside"
