@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def strip_marks(text: str) -> str:
+    """``text`` (decomposed, NFKD) without its combining marks. Only the non-ASCII characters are looked up, not
+    every character: ingest and the search index fold every passage and name with it."""
+    return _NON_ASCII.sub(lambda match: "" if unicodedata.combining(match.group()) else match.group(), text)
+
 
 def norm(text: str) -> str:
     """Comparison key: lower case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = strip_marks(unicodedata.normalize("NFKD", text.lower()))
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 

@@ -21,6 +21,7 @@ from beleidsgraaf.errors import InputError, NotFoundError
 from beleidsgraaf.ingest import embedding
 from beleidsgraaf.ingest import passages as passage_index
 from beleidsgraaf.ontology.store import EmbeddedStore
+from beleidsgraaf.textkey import strip_marks
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 1000
@@ -79,8 +80,7 @@ def _stemmer() -> object:
 
 def tokenize(text: str) -> list[str]:
     """Lower case, accents stripped, stop words dropped, Dutch Snowball stems (wijkregisseurs -> wijkregisseur)."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = strip_marks(unicodedata.normalize("NFKD", text.lower()))
     return [_stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
