@@ -283,3 +283,32 @@ def is_bbv(structure: Structure) -> bool:
 
 def programme_key(chapter: Chapter) -> str:
     return norm(f"{chapter.code or ''} {chapter.name}")
+
+
+def affiliated_body_lines(structure: Structure, first: int, last: int) -> set[int]:
+    """Heading lines of the sections on verbonden partijen (bodies in which the municipality holds a governing
+    and a financial stake: BBV's paragraph and the programmes' own sections), where each body is introduced by its
+    name as a heading. A section opens at a heading the profile names (``affiliated_bodies``) and closes at the
+    next heading the profile knows for something else (a BBV question, goals, results, projects, the chapter end)."""
+    bbv = structure.profile.get("bbv") or {}
+    opens = _patterns(structure, "affiliated_bodies")
+    if not opens:
+        return set()
+    others = [w for key in ("vision", "goal_list", "results", "projects", "not_goals", "chapter_end")
+              for w in bbv.get(key, [])] + [w for words in (bbv.get("questions") or {}).values() for w in words]
+    closes = [re.compile(rf"(?i)^(?:\d+(?:\.\d+)*\.?\s*)?(?:paragraaf\s+)?(?:{w})") for w in others]
+    # A body's heading stands alone above its text; the section heading may stand right above the first body.
+    standalone = {number for number, _ in structure.headings(first, last)}
+    lines: set[int] = set()
+    inside = False
+    for number, text in structure.content(first, last):
+        if not is_title_like(text):
+            continue
+        if any(p.search(text) for p in opens) and len(text.split()) <= 4:
+            inside = True
+        elif inside and any(p.match(text) for p in closes):
+            inside = False
+        elif inside and number in standalone:
+            lines.add(number)
+    return lines
+

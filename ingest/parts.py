@@ -9,10 +9,12 @@ a table of contents, a list of risks or of taakvelden, rarely a policy goal.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rapidfuzz import fuzz
 
 from beleidsgraaf.ingest import municipal, organisations
-from beleidsgraaf.ingest.bbv import extract_chapter
+from beleidsgraaf.ingest.bbv import affiliated_body_lines, extract_chapter
 from beleidsgraaf.ingest.extract import extract
 from beleidsgraaf.ingest.indicators import indicator_tables
 from beleidsgraaf.ingest.places import find_places
@@ -76,6 +78,13 @@ def _add_organisations(plan: FilePlan, part: Part, out: Extraction) -> None:
     known = {norm(a.name): a for a in out.actors}
     found = organisations.find(plan.source.lines, part.segment.first, part.segment.last, organisations.load_vocabulary(),
                                municipality=part.document.municipality)
+    headings = affiliated_body_lines(plan.structure, part.segment.first, part.segment.last) if plan.is_bbv else set()
+    for body in found:
+        if body.evidence.first in headings and body.kind == "organisation" and body.category != "gemeente":
+            # Named as the heading of its own part of a section on verbonden partijen: the municipality has a stake
+            # in it (a municipality named there is a fellow member, not the body).
+            [record] = organisations.as_actor_records([body])
+            out.actors.append(replace(record, role="verbondenPartij"))
     for record in organisations.as_actor_records(found):
         if (actor := known.get(norm(record.name))) is not None:
             actor.abbreviation = actor.abbreviation or record.abbreviation

@@ -153,19 +153,25 @@ class EntityIndex:
                 if entity not in bucket:
                     bucket.append(entity)
         # "de notitie uit 2008", "plan 2023": a document by its kind word and year, where that is unambiguous.
-        by_year: dict[str, list[Entity]] = {}
+        # The document's own first word ("plan 2023" for "Plan Leefbare wijken ... 2023") is surer than its class
+        # ("plan" for any bg:Plan, a budget too): the class keys count only where the title keys leave a key free.
+        by_title: dict[str, list[Entity]] = {}
+        by_class: dict[str, list[Entity]] = {}
         for row in rows:
             cls = str(row.kind).rsplit("#", 1)[-1]
             if KIND_OF_CLASS.get(cls) != "document" or row.year is None:
                 continue
             entity = Entity(URIRef(str(row.x)), "document", cls, str(row.label))
             word = norm(str(row.label)).split()[0]
-            for key in (f"{word} {row.year}", f"{row.year} {word}", f"{cls.lower()} {row.year}", f"{row.year} {cls.lower()}"):
-                if entity not in by_year.setdefault(key, []):
-                    by_year[key].append(entity)
-        for key, entities in by_year.items():
-            if len(entities) == 1 and key not in self.by_key:
-                self.by_key[key] = entities
+            for table, keys in ((by_title, (f"{word} {row.year}", f"{row.year} {word}")),
+                                (by_class, (f"{cls.lower()} {row.year}", f"{row.year} {cls.lower()}"))):
+                for key in keys:
+                    if entity not in table.setdefault(key, []):
+                        table[key].append(entity)
+        for table in (by_title, by_class):
+            for key, entities in table.items():
+                if len(entities) == 1 and key not in self.by_key:
+                    self.by_key[key] = entities
         self.keys = list(self.by_key)
         # "het SchuldenLab" for the effort "Samenwerking partners en private financiers binnen SchuldenLab":
         # a name-like word that occurs in one effort's label only.
@@ -186,10 +192,12 @@ class EntityIndex:
             return [], 0.0
         # Typos: one or two letters off in a long name. Short names must match exactly.
         cutoff = 90.0 if len(key) < 10 else 87.0
-        best = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best is None:
-            return [], 0.0
-        return self.by_key[best[0]], float(best[1])
+        # A typo never changes a number: "programma's" is not "programma 3", nor "P2" "P3".
+        numbers = re.findall(r"\d+", key)
+        for name, score, _ in process.extract(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
+            if re.findall(r"\d+", name) == numbers:
+                return self.by_key[name], float(score)
+        return [], 0.0
 
     def suggest(self, text: str, kinds: tuple[str, ...], limit: int = 3) -> list[str]:
         """Nearest known names of the given kinds, to show next to 'not found' (never used as the answer)."""

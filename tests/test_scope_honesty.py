@@ -201,6 +201,15 @@ def test_a_programme_is_found_by_the_number_of_its_code(bbv_store):
     assert not any(e.kind == "programme" for m in link("Wat kost programma 9?", bbv_store.index).mentions for e in m.entities)
 
 
+def test_verbonden_partijen_of_a_budget_are_listed_each_with_its_heading_line(bbv_store):
+    result = bbv_store.ask("Welke verbonden partijen heeft Wassenaar?")
+    names = {item["text"].split(" (")[0] for item in result["answers"]}
+    assert {"Veiligheidsregio Haaglanden", "Omgevingsdienst Haaglanden", "GGD Haaglanden"} <= names
+    assert not {n for n in names if n.lower().startswith("gemeente") or n == "CBS"}
+    assert all(item["evidence"] and item["evidence"][0]["document"] == "wassenaar-2024-programmabegroting.pdf"
+               for item in result["answers"])
+
+
 @pytest.mark.parametrize("question", ["Which goals are there?", "Welke budgetten zijn er?", "Wie zijn de partners?"])
 def test_a_short_question_in_the_documents_own_words_is_not_off_topic(worker, question):
     assert worker.ask(question)["intent"] != "outside"
@@ -225,3 +234,34 @@ def test_a_role_not_found_for_a_ward_lists_no_other_documents_people(worker):
     result = worker.ask("Wie is wijkregisseur van Windmolenbroek?")
     assert result["answer"].startswith("Niet gevonden") and "Wel genoemd" not in result["answer"]
     assert all(item["iri"] is None for item in result["answers"])  # the nearest passages, not people
+
+
+class _Rows:
+    """A store that answers the entities query with the rows given (for the linking rules alone)."""
+
+    def __init__(self, rows: list[tuple[str, str, str, str | None, int | None]]) -> None:
+        self.rows = rows
+
+    def query(self, _sparql: str, _bindings: object = None) -> list[object]:
+        from types import SimpleNamespace
+
+        bg = "https://w3id.org/beleidsgraaf/def#"
+        return [SimpleNamespace(x=URIRef(x), kind=URIRef(bg + cls), label=Literal(label),
+                                alt=Literal(alt) if alt else None, year=Literal(year) if year else None)
+                for x, cls, label, alt, year in self.rows]
+
+
+def test_a_typo_never_changes_a_number_and_a_documents_own_word_beats_its_class():
+    from beleidsgraaf.queries.linking import EntityIndex
+
+    index = EntityIndex(_Rows([  # type: ignore[arg-type]
+        ("urn:p3", "Programma", "Bestuur en middelen", "P3", None),
+        ("urn:plan", "Plan", "Plan Leefbare wijken 2023", None, 2023),
+        ("urn:budget", "Plan", "Jaarstukken 2023", None, 2023),
+    ]))
+    assert index.lookup("programma 3")[0][0].label == "Bestuur en middelen"
+    assert index.lookup("programma's") == ([], 0.0)  # 'programma s' is one letter from 'programma 3'
+    assert index.lookup("programma 4") == ([], 0.0)
+    # "plan 2023": the document whose title starts with "Plan", not every bg:Plan of 2023.
+    assert [e.label for e in index.lookup("plan 2023")[0]] == ["Plan Leefbare wijken 2023"]
+    assert [e.label for e in index.lookup("jaarstukken 2023")[0]] == ["Jaarstukken 2023"]

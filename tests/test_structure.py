@@ -115,6 +115,23 @@ def test_a_row_whose_empty_cells_print_as_dashes_gets_years_only_where_each_cell
     assert ("Renovatie school", 500000) in years
 
 
+def test_bodies_in_a_section_on_verbonden_partijen_are_its_standalone_headings():
+    text = ("Verbonden partijen\n\n"
+            "Veiligheidsregio Noord (VRN)\n"
+            "De veiligheidsregio voert de taken uit op het gebied van brandweerzorg en rampenbestrijding voor de gemeente.\n\n"
+            "Bron: CBS\n"
+            "In 2023 is samen met de gemeente Den\n"
+            "Haag een plan gemaakt dat de samenwerking tussen de partners in de regio verder versterkt en verbetert.\n\n"
+            "Omgevingsdienst Zuid\n"
+            "De omgevingsdienst verleent vergunningen en houdt toezicht op de naleving van de milieuregels in de regio.\n\n"
+            "Wat heeft het gekost?\n\n"
+            "Stichting Buiten Beeld\n"
+            "Deze stichting staat na het einde van de sectie en is dus geen verbonden partij van de gemeente hier.\n")
+    s = structure(text)
+    found = bbv.affiliated_body_lines(s, 1, len(s.lines))
+    assert {s.lines[n - 1] for n in found} == {"Veiligheidsregio Noord (VRN)", "Omgevingsdienst Zuid"}
+
+
 def test_a_year_or_a_page_number_is_no_amount_row():
     s = structure("Toelichting begroot 2024 2025\nBaten 100 200\n")
     assert all(r.label != "Toelichting begroot" for t in s.tables(1, 2) for r in t.rows)
