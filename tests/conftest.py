@@ -44,6 +44,15 @@ def budget_store(tmp_path_factory):
     return store
 
 
+@pytest.fixture(scope="session")
+def mixed_store(tmp_path_factory, budget_store):
+    """The corpus beside another municipality's budget in one store, as a user who adds their own documents has
+    it (after ``budget_store``, so the budget's passages are embedded once)."""
+    store = open_store(str(tmp_path_factory.mktemp("mixed") / "bg"))
+    ingest([CORPUS, EXTERN / "wassenaar-2024-programmabegroting.pdf"], store)
+    return store
+
+
 @pytest.fixture
 def corpus_copy(tmp_path):
     target = tmp_path / "corpus"
