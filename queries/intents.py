@@ -265,7 +265,7 @@ def _centroids(model: str) -> tuple[np.ndarray, np.ndarray]:
     cached = embedcache.read(store_name)
     missing = [t for t in dict.fromkeys(texts) if _example_key(t) not in cached]
     if missing:
-        embedder = embedding.for_questions(model)
+        embedder = embedding.load(engine)
         fresh = {_example_key(t): embedder.query(t).astype(np.float16) for t in missing}
         embedcache.add(store_name, fresh)
         cached.update(fresh)

@@ -10,7 +10,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from beleidsgraaf.ingest.text import clip
+from beleidsgraaf.ingest.text import ellipsis
 from beleidsgraaf.ontology.store import EmbeddedStore
 from beleidsgraaf.queries import named
 from beleidsgraaf.queries.linking import EntityIndex, Linked
@@ -107,8 +107,7 @@ def _merge(items: Iterable[Item]) -> list[Item]:
 
 def shorten(text: str, limit: int) -> str:
     """``text`` in at most ``limit`` characters, cut after a whole word, with "…" where it was cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else clip(text, limit - 1).rstrip(" ,;:") + "…"
+    return ellipsis(" ".join(text.split()), limit)
 
 
 def distinct(items: list[Item]) -> int:
